@@ -1,0 +1,75 @@
+// Builds every bundle the product needs.
+//   node esbuild.js               development build (sourcemaps)
+//   node esbuild.js --production  minified build, no sourcemaps
+//   node esbuild.js --watch       development build, rebuilt on change
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+// Node bundles: the extension host, the training worker and the CLI. `vscode` is provided by
+// the host. TensorFlow.js stays in node_modules (shipped in the .vsix): the optional native
+// `@tensorflow/tfjs-node` registers its backend into the one `@tensorflow/tfjs-core` it finds
+// there, so bundling a second copy of tfjs would leave that backend invisible to our code; the
+// wasm backend also loads its .wasm binaries from its own package folder.
+const nodeCommon = {
+  ...common,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode', '@tensorflow/*'],
+};
+
+const builds = [
+  { ...nodeCommon, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+  { ...nodeCommon, entryPoints: { trainingWorker: 'src/worker/trainingWorker.ts' }, outdir: 'dist' },
+  { ...nodeCommon, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist' },
+  {
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: { pad: 'src/webview/pad/main.ts' },
+    outdir: 'dist/webview',
+  },
+  // The integration suite runs inside the extension host (code-server or VS Code desktop).
+  {
+    ...nodeCommon,
+    sourcemap: true,
+    entryPoints: { index: 'test/integration/index.ts' },
+    outdir: 'out/test',
+    external: [...nodeCommon.external, 'mocha'],
+  },
+];
+
+async function main() {
+  const contexts = await Promise.all(builds.filter((b) => entryExists(b)).map((b) => esbuild.context(b)));
+  if (watch) {
+    await Promise.all(contexts.map((c) => c.watch()));
+    console.log('[esbuild] watching for changes');
+    return;
+  }
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+}
+
+/** The integration entry is optional so a packaged checkout without tests still builds. */
+function entryExists(build) {
+  return Object.values(build.entryPoints).every((p) => fs.existsSync(path.join(__dirname, p)));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

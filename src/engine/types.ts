@@ -1,0 +1,27 @@
+/** Side of an MNIST image, and its pixel count. */
+export const IMAGE_SIZE = 28;
+export const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
+export const NUM_CLASSES = 10;
+
+/** Kaggle's two CSV layouts: train (`label,pixel0..783`) and test (`pixel0..783`). */
+export type CsvFormat = 'train' | 'test';
+
+/** Images in compact form: row-major 28×28 bytes per image, 0 = background. */
+export interface DigitImages {
+  count: number;
+  /** count × 784 pixels, 0–255. */
+  pixels: Uint8Array;
+  /** count labels 0–9, or null for unlabelled (test-format) data. */
+  labels: Uint8Array | null;
+}
+
+export interface DigitCsv extends DigitImages {
+  file: string;
+  format: CsvFormat;
+}
+
+export interface Prediction {
+  label: number;
+  /** Ten probabilities, index = digit. */
+  probabilities: number[];
+}
