@@ -1,0 +1,113 @@
+import * as assert from 'node:assert/strict';
+import {
+  checkExtensionMessage,
+  checkWebviewMessage,
+  parseExtensionMessage,
+  parseWebviewMessage,
+} from '../../src/shared/padMessages';
+
+const pixels = () => Array.from({ length: 784 }, (_, i) => i % 256);
+const probabilities = () => [0.01, 0.02, 0.9, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01];
+
+describe('pad messages: webview → extension', () => {
+  it('accepts each valid message and copies only known fields', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
+    assert.deepEqual(parseWebviewMessage({ type: 'ready', extra: 1 }), { type: 'ready' });
+    const p = pixels();
+    const predict = parseWebviewMessage({ type: 'predict', requestId: 7, pixels: p, junk: true });
+    assert.deepEqual(predict, { type: 'predict', requestId: 7, pixels: p });
+    assert.notEqual((predict as { pixels: number[] }).pixels, p, 'pixels are copied');
+    assert.deepEqual(parseWebviewMessage({ type: 'predict', requestId: 0, pixels: new Array(784).fill(0) })?.type, 'predict');
+    assert.deepEqual(parseWebviewMessage({ type: 'command', command: 'train' }), { type: 'command', command: 'train' });
+    assert.deepEqual(parseWebviewMessage({ type: 'command', command: 'loadModel' }), { type: 'command', command: 'loadModel' });
+  });
+
+  const bad: Array<[string, unknown]> = [
+    ['undefined', undefined],
+    ['null', null],
+    ['a string', 'ready'],
+    ['an array', [{ type: 'ready' }]],
+    ['no type', { requestId: 1 }],
+    ['unknown type', { type: 'hello' }],
+    ['type of the other direction', { type: 'prediction', requestId: 1, label: 1, probabilities: probabilities() }],
+    ['predict without pixels', { type: 'predict', requestId: 1 }],
+    ['predict with 783 pixels', { type: 'predict', requestId: 1, pixels: pixels().slice(1) }],
+    ['predict with 785 pixels', { type: 'predict', requestId: 1, pixels: [...pixels(), 0] }],
+    ['predict with a fractional pixel', { type: 'predict', requestId: 1, pixels: Object.assign(pixels(), { 5: 1.5 }) }],
+    ['predict with a negative pixel', { type: 'predict', requestId: 1, pixels: Object.assign(pixels(), { 5: -1 }) }],
+    ['predict with a pixel > 255', { type: 'predict', requestId: 1, pixels: Object.assign(pixels(), { 5: 256 }) }],
+    ['predict with a NaN pixel', { type: 'predict', requestId: 1, pixels: Object.assign(pixels(), { 5: NaN }) }],
+    ['predict with a string pixel', { type: 'predict', requestId: 1, pixels: Object.assign(pixels(), { 5: '5' }) }],
+    ['predict with a hole', { type: 'predict', requestId: 1, pixels: (() => { const a = pixels(); delete a[9]; return a; })() }],
+    ['predict with a typed array', { type: 'predict', requestId: 1, pixels: new Uint8Array(784) }],
+    ['predict without requestId', { type: 'predict', pixels: pixels() }],
+    ['predict with a negative requestId', { type: 'predict', requestId: -1, pixels: pixels() }],
+    ['predict with a fractional requestId', { type: 'predict', requestId: 1.5, pixels: pixels() }],
+    ['predict with a string requestId', { type: 'predict', requestId: '1', pixels: pixels() }],
+    ['unknown command', { type: 'command', command: 'rm -rf' }],
+    ['command without command', { type: 'command' }],
+  ];
+  for (const [what, message] of bad) {
+    it(`rejects ${what}`, () => {
+      assert.equal(parseWebviewMessage(message), undefined);
+      const checked = checkWebviewMessage(message);
+      assert.equal(checked.ok, false);
+      if (!checked.ok) assert.ok(checked.reason.length > 0 && checked.reason.length < 200, checked.reason);
+    });
+  }
+});
+
+describe('pad messages: extension → webview', () => {
+  it('accepts each valid message', () => {
+    const probs = probabilities();
+    assert.deepEqual(parseExtensionMessage({ type: 'prediction', requestId: 3, label: 2, probabilities: probs }), {
+      type: 'prediction',
+      requestId: 3,
+      label: 2,
+      probabilities: probs,
+    });
+    assert.deepEqual(parseExtensionMessage({ type: 'model', model: null }), { type: 'model', model: null });
+    assert.deepEqual(parseExtensionMessage({ type: 'model', model: { name: 'cnn-1', valAccuracy: 0.99, x: 1 } }), {
+      type: 'model',
+      model: { name: 'cnn-1', valAccuracy: 0.99 },
+    });
+    assert.deepEqual(parseExtensionMessage({ type: 'model', model: { name: 'cnn-1' } }), { type: 'model', model: { name: 'cnn-1' } });
+    assert.deepEqual(parseExtensionMessage({ type: 'error', message: 'boom' }), { type: 'error', message: 'boom' });
+    assert.deepEqual(parseExtensionMessage({ type: 'error', message: 'boom', requestId: 4 }), { type: 'error', message: 'boom', requestId: 4 });
+    // float32 softmax can round a hair above 1
+    assert.ok(parseExtensionMessage({ type: 'prediction', requestId: 0, label: 0, probabilities: [1.0000001, 0, 0, 0, 0, 0, 0, 0, 0, 0] }));
+  });
+
+  const bad: Array<[string, unknown]> = [
+    ['null', null],
+    ['a number', 42],
+    ['unknown type', { type: 'predict', requestId: 1, pixels: pixels() }],
+    ['prediction with 9 probabilities', { type: 'prediction', requestId: 1, label: 1, probabilities: probabilities().slice(1) }],
+    ['prediction with 11 probabilities', { type: 'prediction', requestId: 1, label: 1, probabilities: [...probabilities(), 0] }],
+    ['prediction with NaN', { type: 'prediction', requestId: 1, label: 1, probabilities: Object.assign(probabilities(), { 3: NaN }) }],
+    ['prediction with Infinity', { type: 'prediction', requestId: 1, label: 1, probabilities: Object.assign(probabilities(), { 3: Infinity }) }],
+    ['prediction with a negative probability', { type: 'prediction', requestId: 1, label: 1, probabilities: Object.assign(probabilities(), { 3: -0.1 }) }],
+    ['prediction with a probability > 1', { type: 'prediction', requestId: 1, label: 1, probabilities: Object.assign(probabilities(), { 3: 1.5 }) }],
+    ['prediction with a string probability', { type: 'prediction', requestId: 1, label: 1, probabilities: Object.assign(probabilities(), { 3: '0.1' }) }],
+    ['prediction with label 10', { type: 'prediction', requestId: 1, label: 10, probabilities: probabilities() }],
+    ['prediction with label -1', { type: 'prediction', requestId: 1, label: -1, probabilities: probabilities() }],
+    ['prediction with label 2.5', { type: 'prediction', requestId: 1, label: 2.5, probabilities: probabilities() }],
+    ['prediction without requestId', { type: 'prediction', label: 1, probabilities: probabilities() }],
+    ['model without model', { type: 'model' }],
+    ['model with a string', { type: 'model', model: 'cnn' }],
+    ['model without a name', { type: 'model', model: { valAccuracy: 0.9 } }],
+    ['model with an empty name', { type: 'model', model: { name: '' } }],
+    ['model with accuracy > 1', { type: 'model', model: { name: 'a', valAccuracy: 99 } }],
+    ['model with NaN accuracy', { type: 'model', model: { name: 'a', valAccuracy: NaN } }],
+    ['error without a message', { type: 'error' }],
+    ['error with an object message', { type: 'error', message: { text: 'x' } }],
+    ['error with a huge message', { type: 'error', message: 'x'.repeat(20_000) }],
+    ['error with a bad requestId', { type: 'error', message: 'x', requestId: 'a' }],
+  ];
+  for (const [what, message] of bad) {
+    it(`rejects ${what}`, () => {
+      assert.equal(parseExtensionMessage(message), undefined);
+      assert.equal(checkExtensionMessage(message).ok, false);
+    });
+  }
+});
