@@ -1,0 +1,28 @@
+import * as path from 'path';
+import { onePositional, parse, requiredOption } from './args';
+import { runSubmissionJob } from '../engine/jobs';
+import { ProgressPrinter } from './progress';
+import { backendOption } from './train';
+
+export const SUBMIT_HELP = `Usage: digit-recognizer submit <test.csv> --model DIR [--out FILE]
+
+Predicts every row of a Kaggle-format test.csv (pixel0..pixel783) and writes ImageId,Label.
+
+Options:
+  --model DIR     model folder (or its model.json)
+  --out FILE      output (default: submission.csv beside test.csv)
+  --backend auto|tensorflow|wasm|cpu
+  --verbose       show stack traces on errors
+  -h, --help      this help`;
+
+export async function submitCommand(argv: string[], signal: AbortSignal): Promise<void> {
+  const { values, positionals } = parse(argv, { model: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' } }, SUBMIT_HELP);
+  if (values.help) return void console.log(SUBMIT_HELP);
+  const testFile = path.resolve(onePositional(positionals, 'test.csv', SUBMIT_HELP));
+  const model = requiredOption(values.model, 'model', SUBMIT_HELP);
+  const outFile = path.resolve(values.out ?? path.join(path.dirname(testFile), 'submission.csv'));
+  const progress = new ProgressPrinter();
+  const result = await runSubmissionJob({ testFile, model: path.resolve(model), outFile }, { signal, backend: backendOption(values.backend, SUBMIT_HELP), onEvent: (e) => progress.onEvent(e) });
+  progress.done();
+  console.log(`Wrote ${result.rows.toLocaleString('en-US')} predictions to ${result.file}`);
+}

@@ -1,0 +1,83 @@
+import * as path from 'path';
+import { integerOption, numberOption, onePositional, parse, UsageError } from './args';
+import { runTrainJob } from '../engine/jobs';
+import { DEFAULT_TRAIN_SETTINGS, TrainSettings } from '../engine/train';
+import { isArchitecture } from '../engine/models';
+import { defaultModelName, modelFolderName } from '../engine/naming';
+import { ProgressPrinter } from './progress';
+
+export const TRAIN_HELP = `Usage: digit-recognizer train <train.csv> [options]
+
+Trains a CNN on a Kaggle-format train.csv (label,pixel0..pixel783) and saves it as a folder
+(model.json + weights.bin + metadata.json).
+
+Options:
+  --arch seed|default        architecture (default: ${DEFAULT_TRAIN_SETTINGS.arch})
+  --epochs N                 epochs (default: ${DEFAULT_TRAIN_SETTINGS.epochs})
+  --batch-size N             batch size (default: ${DEFAULT_TRAIN_SETTINGS.batchSize})
+  --validation-split F       fraction held out for validation, 0 to <1 (default: ${DEFAULT_TRAIN_SETTINGS.validationSplit})
+  --learning-rate F          Adam learning rate (default: ${DEFAULT_TRAIN_SETTINGS.learningRate})
+  --no-augment               no rotation/zoom/shift augmentation
+  --seed N                   random seed (default: ${DEFAULT_TRAIN_SETTINGS.seed})
+  --limit N                  use only the first N rows
+  --out DIR                  model folder (default: models/<arch>-<date> in the current folder)
+  --backend auto|tensorflow|wasm|cpu   (default: auto)
+  --verbose                  show stack traces on errors
+  -h, --help                 this help`;
+
+export async function trainCommand(argv: string[], signal: AbortSignal): Promise<void> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      arch: { type: 'string' },
+      epochs: { type: 'string' },
+      'batch-size': { type: 'string' },
+      'validation-split': { type: 'string' },
+      'learning-rate': { type: 'string' },
+      'no-augment': { type: 'boolean' },
+      seed: { type: 'string' },
+      limit: { type: 'string' },
+      out: { type: 'string' },
+      backend: { type: 'string' },
+    },
+    TRAIN_HELP,
+  );
+  if (values.help) return void console.log(TRAIN_HELP);
+  const file = onePositional(positionals, 'train.csv', TRAIN_HELP);
+  if (values.arch !== undefined && !isArchitecture(values.arch)) throw new UsageError(`--arch must be seed or default (got "${values.arch}")`, TRAIN_HELP);
+  const d = DEFAULT_TRAIN_SETTINGS;
+  const settings: TrainSettings = {
+    ...d,
+    arch: (values.arch as TrainSettings['arch']) ?? d.arch,
+    epochs: integerOption(values.epochs, 'epochs', TRAIN_HELP) ?? d.epochs,
+    batchSize: integerOption(values['batch-size'], 'batch-size', TRAIN_HELP) ?? d.batchSize,
+    validationSplit: numberOption(values['validation-split'], 'validation-split', TRAIN_HELP, (n) => n >= 0 && n < 1, 'a number from 0 to below 1') ?? d.validationSplit,
+    learningRate: numberOption(values['learning-rate'], 'learning-rate', TRAIN_HELP, (n) => n > 0, 'a positive number') ?? d.learningRate,
+    augment: !values['no-augment'],
+    seed: integerOption(values.seed, 'seed', TRAIN_HELP, 0) ?? d.seed,
+  };
+  const created = new Date();
+  const outDir = path.resolve(values.out ?? path.join('models', modelFolderName(settings.arch, created)));
+  const progress = new ProgressPrinter();
+  const result = await runTrainJob(
+    {
+      trainFile: path.resolve(file),
+      settings,
+      outDir,
+      name: defaultModelName(file, settings.arch, created),
+      limit: integerOption(values.limit, 'limit', TRAIN_HELP),
+    },
+    { signal, backend: backendOption(values.backend, TRAIN_HELP), onEvent: (e) => progress.onEvent(e) },
+  );
+  progress.done();
+  const final = result.metadata.final;
+  console.log(`Model saved to ${result.dir}`);
+  if (final?.valAccuracy !== undefined) console.log(`Validation accuracy: ${(final.valAccuracy * 100).toFixed(2)}%`);
+  else console.log(`Training accuracy: ${((final?.accuracy ?? 0) * 100).toFixed(2)}% (no validation split)`);
+}
+
+export function backendOption(value: string | undefined, help: string) {
+  if (value === undefined) return undefined;
+  if (value === 'auto' || value === 'tensorflow' || value === 'wasm' || value === 'cpu') return value;
+  throw new UsageError(`--backend must be auto, tensorflow, wasm or cpu (got "${value}")`, help);
+}

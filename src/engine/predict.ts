@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs';
+import { DigitImages, NUM_CLASSES, PIXELS, Prediction } from './types';
+import { throwIfAborted } from './errors';
+import { range } from './dataset';
+
+export interface PredictOptions {
+  batchSize?: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface Predictions {
+  /** Predicted digit per image. */
+  labels: Uint8Array;
+  /** count × 10 probabilities. */
+  probabilities: Float32Array;
+}
+
+/** The [batch, …] shape a model expects for n images: 28×28×1, 28×28 or 784 values. */
+export function inputShapeFor(model: tf.LayersModel, n: number): number[] {
+  const shape = model.inputs[0].shape.slice(1) as number[];
+  return [n, ...shape];
+}
+
+/** Pixels 0–255 of images [start, end) in `indices`, scaled to [0,1] and shaped for the model. */
+function batchInput(model: tf.LayersModel, images: DigitImages, start: number, end: number): tf.Tensor {
+  const n = end - start;
+  const values = new Float32Array(n * PIXELS);
+  const source = images.pixels.subarray(start * PIXELS, end * PIXELS);
+  for (let i = 0; i < values.length; i++) values[i] = source[i] / 255;
+  return tf.tensor(values, inputShapeFor(model, n));
+}
+
+/** Predicts every image in batches, yielding to the event loop between batches so it can be cancelled. */
+export async function predictImages(model: tf.LayersModel, images: DigitImages, options: PredictOptions = {}): Promise<Predictions> {
+  const batchSize = options.batchSize ?? 1000;
+  const labels = new Uint8Array(images.count);
+  const probabilities = new Float32Array(images.count * NUM_CLASSES);
+  for (let start = 0; start < images.count; start += batchSize) {
+    throwIfAborted(options.signal);
+    const end = Math.min(images.count, start + batchSize);
+    const output = tf.tidy(() => model.predict(batchInput(model, images, start, end)) as tf.Tensor);
+    const values = (await output.data()) as Float32Array;
+    output.dispose();
+    probabilities.set(values, start * NUM_CLASSES);
+    for (let i = 0; i < end - start; i++) labels[start + i] = argMax(values, i * NUM_CLASSES);
+    options.onProgress?.(end, images.count);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return { labels, probabilities };
+}
+
+/** One image of 784 values 0–255 (the digit pad's input). */
+export async function predictOne(model: tf.LayersModel, pixels: ArrayLike<number>): Promise<Prediction> {
+  if (pixels.length !== PIXELS) throw new Error(`Expected ${PIXELS} pixels, got ${pixels.length}`);
+  const image: DigitImages = { count: 1, pixels: Uint8Array.from(pixels), labels: null };
+  const { labels, probabilities } = await predictImages(model, image, { batchSize: 1 });
+  return { label: labels[0], probabilities: Array.from(probabilities) };
+}
+
+export function argMax(values: ArrayLike<number>, offset = 0, length = NUM_CLASSES): number {
+  let best = 0;
+  for (let k = 1; k < length; k++) if (values[offset + k] > values[offset + best]) best = k;
+  return best;
+}
+
+/** Fraction of correct predictions for labelled images (and the predictions themselves). */
+export async function evaluateImages(model: tf.LayersModel, images: DigitImages, options: PredictOptions = {}) {
+  if (!images.labels) throw new Error('evaluateImages needs labelled images');
+  const predictions = await predictImages(model, images, options);
+  let correct = 0;
+  for (let i = 0; i < images.count; i++) if (predictions.labels[i] === images.labels[i]) correct++;
+  return { accuracy: images.count ? correct / images.count : 0, predictions };
+}
+

@@ -1,0 +1,184 @@
+import * as tf from '@tensorflow/tfjs';
+import { Architecture, createModel } from './models';
+import { AugmentOptions, DEFAULT_AUGMENT, augmentBatch } from './augment';
+import { imagesTensor, labelsTensor, stratifiedSplit } from './dataset';
+import { createRandom, shuffle } from './random';
+import { evaluateImages } from './predict';
+import { DigitImages, NUM_CLASSES, PIXELS } from './types';
+import { InputError, throwIfAborted } from './errors';
+
+export interface TrainSettings {
+  arch: Architecture;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Multiplies the learning rate after each epoch (1 = constant). */
+  learningRateDecay: number;
+  /** Fraction of rows held out (stratified by digit) for validation; 0 for none. */
+  validationSplit: number;
+  augment: boolean;
+  seed: number;
+}
+
+export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
+  arch: 'default',
+  epochs: 3,
+  batchSize: 128,
+  learningRate: 0.001,
+  learningRateDecay: 1,
+  validationSplit: 0.1,
+  augment: true,
+  seed: 42,
+};
+
+export interface BatchProgress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  /** Mean over this epoch's batches so far. */
+  loss: number;
+  accuracy: number;
+  imagesPerSecond: number;
+  etaSeconds: number;
+}
+
+export interface EpochStats {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss?: number;
+  valAccuracy?: number;
+  learningRate: number;
+  seconds: number;
+}
+
+export interface TrainCallbacks {
+  signal?: AbortSignal;
+  onBatch?: (progress: BatchProgress) => void;
+  onEpoch?: (stats: EpochStats) => void;
+}
+
+export interface TrainResult {
+  model: tf.LayersModel;
+  history: EpochStats[];
+  seconds: number;
+  trainCount: number;
+  validationCount: number;
+}
+
+export function validateSettings(s: TrainSettings): void {
+  const check = (ok: boolean, what: string) => {
+    if (!ok) throw new InputError(`Invalid training setting: ${what}`);
+  };
+  check(Number.isInteger(s.epochs) && s.epochs >= 1, `epochs must be a whole number ≥ 1 (got ${s.epochs})`);
+  check(Number.isInteger(s.batchSize) && s.batchSize >= 1, `batch size must be a whole number ≥ 1 (got ${s.batchSize})`);
+  check(s.learningRate > 0 && Number.isFinite(s.learningRate), `learning rate must be a positive number (got ${s.learningRate})`);
+  check(s.learningRateDecay > 0 && s.learningRateDecay <= 1, `learning-rate decay must be in (0, 1] (got ${s.learningRateDecay})`);
+  check(s.validationSplit >= 0 && s.validationSplit < 1, `validation split must be in [0, 1) (got ${s.validationSplit})`);
+  check(Number.isInteger(s.seed), `seed must be a whole number (got ${s.seed})`);
+}
+
+/**
+ * Trains a fresh model on labelled images: stratified validation split, shuffling and on-the-fly
+ * augmentation from one seeded generator, cancellable between batches.
+ */
+export async function trainModel(data: DigitImages, settings: TrainSettings, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
+  validateSettings(settings);
+  const labels = data.labels;
+  if (!labels) throw new InputError('Training needs a labelled (train-format) CSV with a label column.');
+  const random = createRandom(settings.seed);
+  const split = settings.validationSplit > 0 ? stratifiedSplit(labels, settings.validationSplit, random) : { train: shuffle(Uint32Array.from({ length: data.count }, (_, i) => i), random), validation: new Uint32Array(0) };
+  if (split.train.length === 0) throw new InputError(`Not enough rows to train: ${data.count} row(s) with a validation split of ${settings.validationSplit}.`);
+  const validation = subset(data, split.validation);
+  const augment: AugmentOptions | undefined = settings.augment ? DEFAULT_AUGMENT : undefined;
+
+  const model = createModel(settings.arch, { learningRate: settings.learningRate, seed: settings.seed });
+  const history: EpochStats[] = [];
+  const started = performance.now();
+  const batches = Math.ceil(split.train.length / settings.batchSize);
+  const totalImages = split.train.length * settings.epochs;
+  let imagesDone = 0;
+  let learningRate = settings.learningRate;
+  try {
+    for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+      const epochStarted = performance.now();
+      shuffle(split.train, random);
+      setLearningRate(model, learningRate);
+      let lossSum = 0;
+      let accuracySum = 0;
+      let seen = 0;
+      for (let batch = 0; batch < batches; batch++) {
+        throwIfAborted(callbacks.signal);
+        const start = batch * settings.batchSize;
+        const end = Math.min(split.train.length, start + settings.batchSize);
+        const x = tf.tidy(() => {
+          const images = imagesTensor(data, split.train, start, end);
+          return augment ? augmentBatch(images, augment, random) : images;
+        });
+        const y = labelsTensor(labels, split.train, start, end);
+        let result: number | number[];
+        try {
+          result = await model.trainOnBatch(x, y);
+        } finally {
+          tf.dispose([x, y]);
+        }
+        const [loss, accuracy] = result as number[];
+        const n = end - start;
+        lossSum += loss * n;
+        accuracySum += accuracy * n;
+        seen += n;
+        imagesDone += n;
+        const elapsed = (performance.now() - started) / 1000;
+        const imagesPerSecond = imagesDone / elapsed;
+        callbacks.onBatch?.({
+          epoch,
+          epochs: settings.epochs,
+          batch: batch + 1,
+          batches,
+          loss: lossSum / seen,
+          accuracy: accuracySum / seen,
+          imagesPerSecond,
+          etaSeconds: (totalImages - imagesDone) / imagesPerSecond,
+        });
+        // Let cancellation messages and other work in the event loop through.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      const stats: EpochStats = { epoch, loss: lossSum / seen, accuracy: accuracySum / seen, learningRate, seconds: (performance.now() - epochStarted) / 1000 };
+      if (validation.count > 0) Object.assign(stats, await validate(model, validation, callbacks.signal));
+      history.push(stats);
+      callbacks.onEpoch?.(stats);
+      learningRate *= settings.learningRateDecay;
+    }
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return { model, history, seconds: (performance.now() - started) / 1000, trainCount: split.train.length, validationCount: validation.count };
+}
+
+/** Validation loss (mean cross-entropy) and accuracy. */
+async function validate(model: tf.LayersModel, validation: DigitImages, signal?: AbortSignal) {
+  const { accuracy, predictions } = await evaluateImages(model, validation, { signal });
+  let loss = 0;
+  for (let i = 0; i < validation.count; i++) {
+    loss -= Math.log(Math.max(predictions.probabilities[i * NUM_CLASSES + validation.labels![i]], 1e-7));
+  }
+  return { valLoss: loss / validation.count, valAccuracy: accuracy };
+}
+
+/** A compact copy of the images at the given indices. */
+export function subset(data: DigitImages, indices: ArrayLike<number>): DigitImages {
+  const pixels = new Uint8Array(indices.length * PIXELS);
+  const labels = data.labels ? new Uint8Array(indices.length) : null;
+  for (let i = 0; i < indices.length; i++) {
+    pixels.set(data.pixels.subarray(indices[i] * PIXELS, (indices[i] + 1) * PIXELS), i * PIXELS);
+    if (labels) labels[i] = data.labels![indices[i]];
+  }
+  return { count: indices.length, pixels, labels };
+}
+
+function setLearningRate(model: tf.LayersModel, learningRate: number): void {
+  // tfjs optimizers read `learningRate` on every step but do not expose a setter.
+  (model.optimizer as unknown as { learningRate: number }).learningRate = learningRate;
+}
