@@ -1,0 +1,31 @@
+// Why this file exists: it installs our wasm training kernels (see each file's header) into the
+// TF.js kernel registry, replacing the stock wasm kernels of the same name where we are faster.
+import * as tf from '@tensorflow/tfjs';
+import { makeBatchMatMulConfig } from './batchMatMul';
+import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
+import { makeConv2dBackpropInputConfig } from './conv2dBackpropInput';
+
+let installed = false;
+
+/** Names of the kernels registered (or replaced) for the wasm backend. */
+export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul'] as const;
+
+/**
+ * Registers our kernels for the 'wasm' backend. Idempotent. Call after the wasm backend package
+ * has been loaded (its stock kernels must already be registered so we can wrap them).
+ */
+export function registerWasmTrainingKernels(): void {
+  if (installed) return;
+  const stockMatMul = tf.getKernel('BatchMatMul', 'wasm');
+  if (!stockMatMul) throw new Error('the wasm backend is not loaded (no BatchMatMul kernel)');
+  const stockBackpropInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  replace(makeBatchMatMulConfig(stockMatMul));
+  replace(makeConv2dBackpropInputConfig(stockBackpropInput));
+  replace(conv2dBackpropFilterConfig);
+  installed = true;
+}
+
+function replace(config: tf.KernelConfig): void {
+  if (tf.getKernel(config.kernelName, config.backendName)) tf.unregisterKernel(config.kernelName, config.backendName);
+  tf.registerKernel(config);
+}

@@ -1,0 +1,218 @@
+// Our wasm training kernels (src/engine/kernels) must compute the same gradients as the
+// reference cpu backend: single ops over many shapes, a whole small CNN, and a short training run.
+import * as assert from 'node:assert';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/engine/backend';
+
+type Backend = 'wasm' | 'cpu';
+
+/** Deterministic values in [-1, 1) (mulberry32), so both backends see the same inputs. */
+function values(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), s | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+function rand(shape: number[], seed: number): tf.Tensor {
+  return tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed), shape);
+}
+
+/** Runs fn on a backend and returns its tensors' values. */
+async function on(backend: Backend, fn: () => tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const outs = tf.tidy(fn);
+  const data = outs.map((t) => t.dataSync() as Float32Array);
+  tf.dispose(outs);
+  return data;
+}
+
+/** max |a-b| relative to the largest reference magnitude. */
+function relDiff(actual: Float32Array, expected: Float32Array): number {
+  assert.strictEqual(actual.length, expected.length, 'length');
+  let diff = 0;
+  let scale = 1e-6;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
+    assert.ok(Number.isFinite(actual[i]), `non-finite value at ${i}`);
+  }
+  return diff / scale;
+}
+
+async function compare(fn: () => tf.Tensor[], label: string, tol = 1e-4): Promise<void> {
+  const expected = await on('cpu', fn);
+  const actual = await on('wasm', fn);
+  expected.forEach((e, i) => {
+    const d = relDiff(actual[i], e);
+    assert.ok(d < tol, `${label}: output ${i} differs by ${d.toExponential(2)} (relative)`);
+  });
+}
+
+/** Inside a describe: initialise wasm (with our kernels) first, restore the backend after. */
+function useWasm(): void {
+  let previous = '';
+  before(async () => {
+    previous = tf.getBackend();
+    const info = await initBackend('wasm');
+    assert.strictEqual(info.name, 'wasm');
+  });
+  after(async () => {
+    if (previous) await tf.setBackend(previous);
+  });
+}
+
+describe('wasm training kernels', () => {
+  useWasm();
+
+  type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+  const convCases: Array<{ x: [number, number, number, number]; k: number; co: number; s: number | [number, number]; pad: Pad }> = [
+    { x: [1, 8, 8, 1], k: 3, co: 4, s: 1, pad: 'same' },
+    { x: [3, 9, 9, 1], k: 5, co: 32, s: 1, pad: 'valid' },
+    { x: [4, 28, 28, 1], k: 3, co: 32, s: 1, pad: 'valid' },
+    { x: [2, 10, 10, 32], k: 3, co: 64, s: 1, pad: 'valid' },
+    { x: [1, 7, 7, 32], k: 3, co: 32, s: 1, pad: 'same' },
+    { x: [2, 9, 9, 64], k: 5, co: 16, s: 1, pad: 'same' },
+    { x: [2, 11, 11, 32], k: 3, co: 16, s: 2, pad: 'same' },
+    { x: [2, 12, 12, 64], k: 3, co: 32, s: 2, pad: 'same' },
+    { x: [2, 11, 11, 64], k: 5, co: 8, s: 2, pad: 'valid' },
+    { x: [1, 12, 12, 32], k: 5, co: 8, s: 2, pad: 'valid' },
+    { x: [3, 10, 9, 1], k: 3, co: 8, s: [2, 1], pad: 'same' },
+    { x: [2, 8, 8, 4], k: 3, co: 6, s: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  ];
+  for (const c of convCases) {
+    const label = `conv2d x=[${c.x}] k=${c.k} co=${c.co} stride=${c.s} pad=${JSON.stringify(c.pad)}`;
+    it(`gradients of ${label}`, async () => {
+      await compare(() => {
+        const x = rand(c.x, 1);
+        const w = rand([c.k, c.k, c.x[3], c.co], 2);
+        const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.s, c.pad);
+        const g = rand(y.shape, 3);
+        const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad), g)))([x, w]);
+        return [y, dx, dw];
+      }, label);
+    });
+  }
+
+  const matCases: Array<{ a: number[]; b: number[]; ta: boolean; tb: boolean }> = [
+    { a: [5, 7], b: [7, 3], ta: false, tb: false },
+    { a: [7, 5], b: [7, 3], ta: true, tb: false },
+    { a: [5, 7], b: [3, 7], ta: false, tb: true },
+    { a: [7, 5], b: [3, 7], ta: true, tb: true },
+    { a: [128, 300], b: [300, 64], ta: false, tb: false },
+    { a: [1, 6, 4], b: [1, 6, 9], ta: true, tb: false },
+    { a: [3, 4, 6], b: [3, 9, 6], ta: false, tb: true },
+    { a: [2, 6, 4], b: [2, 9, 6], ta: true, tb: true },
+  ];
+  for (const c of matCases) {
+    const label = `matMul a=[${c.a}]${c.ta ? 'ᵀ' : ''} b=[${c.b}]${c.tb ? 'ᵀ' : ''}`;
+    it(`result and gradients of ${label}`, async () => {
+      await compare(() => {
+        const a = rand(c.a, 4);
+        const b = rand(c.b, 5);
+        const f = (p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, c.ta, c.tb);
+        const y = f(a, b);
+        const g = rand(y.shape, 6);
+        const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(f(p, q), g)))([a, b]);
+        return [y, da, db];
+      }, label);
+    });
+  }
+
+  it('frees every intermediate buffer', async () => {
+    await tf.setBackend('wasm');
+    const x = rand([2, 10, 10, 8], 7);
+    const w = rand([3, 3, 8, 16], 8);
+    const a = rand([6, 4], 9);
+    const step = () =>
+      tf.tidy(() => {
+        const conv = (p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 2, 'same'));
+        const mm = (p: tf.Tensor) => tf.sum(tf.matMul(p, p, true, false));
+        return [...tf.grads(conv)([x, w]), tf.grad(mm)(a)].map((t) => t.sum());
+      });
+    tf.dispose(step()); // warm-up
+    const before = { tensors: tf.memory().numTensors, ids: tf.engine().backend.numDataIds() };
+    tf.dispose(step());
+    assert.deepStrictEqual({ tensors: tf.memory().numTensors, ids: tf.engine().backend.numDataIds() }, before);
+    tf.dispose([x, w, a]);
+  });
+});
+
+/** A small "default"-style CNN: conv + BatchNorm + relu + maxpool + dropout + dense + softmax. */
+function smallCnn(dropout: number): tf.Sequential {
+  const init = (seed: number) => tf.initializers.glorotUniform({ seed });
+  return tf.sequential({
+    layers: [
+      // No bias before BatchNorm: its true gradient is 0, so both backends would only compare noise.
+      tf.layers.conv2d({ inputShape: [12, 12, 1], filters: 8, kernelSize: 3, useBias: false, kernelInitializer: init(1) }),
+      tf.layers.batchNormalization(),
+      tf.layers.activation({ activation: 'relu' }),
+      tf.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(2) }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.dropout({ rate: dropout, seed: 3 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 16, activation: 'relu', kernelInitializer: init(4) }),
+      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init(5) }),
+    ],
+  });
+}
+
+describe('wasm training of a small CNN', () => {
+  useWasm();
+  const batch = 8;
+  const images = values(batch * 144, 11).map((v) => (v + 1) / 2);
+  const labels = Array.from({ length: batch }, (_, i) => (i * 7) % 10);
+
+  it('gives the same variable gradients as cpu', async () => {
+    const grads = async (backend: Backend) => {
+      await tf.setBackend(backend);
+      const model = smallCnn(0);
+      const out = tf.tidy(() => {
+        const x = tf.tensor4d(images, [batch, 12, 12, 1]);
+        const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
+        const { grads: g } = tf.variableGrads(() =>
+          tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
+        return model.trainableWeights.map((w) => g[w.originalName ?? w.name]);
+      });
+      const data = out.map((t) => t.dataSync() as Float32Array);
+      tf.dispose(out);
+      model.dispose();
+      return data;
+    };
+    const expected = await grads('cpu');
+    const actual = await grads('wasm');
+    assert.strictEqual(actual.length, expected.length);
+    expected.forEach((e, i) => {
+      const d = relDiff(actual[i], e);
+      assert.ok(d < 1e-4, `weight ${i}: gradient differs by ${d.toExponential(2)}`);
+    });
+  });
+
+  it('gives the same loss sequence as cpu over 8 Adam steps (seeded dropout)', async () => {
+    const losses = async (backend: Backend) => {
+      await tf.setBackend(backend);
+      const model = smallCnn(0.25);
+      model.compile({ optimizer: tf.train.adam(0.01), loss: 'sparseCategoricalCrossentropy' });
+      const x = tf.tensor4d(images, [batch, 12, 12, 1]);
+      const y = tf.tensor1d(labels, 'float32');
+      const seq: number[] = [];
+      for (let i = 0; i < 8; i++) seq.push((await model.trainOnBatch(x, y)) as number);
+      tf.dispose([x, y]);
+      model.dispose();
+      return seq;
+    };
+    const expected = await losses('cpu');
+    const actual = await losses('wasm');
+    assert.ok(expected[7] < expected[0], `loss should fall: ${expected}`);
+    actual.forEach((l, i) => {
+      assert.ok(Math.abs(l - expected[i]) <= 1e-3 * Math.max(1, Math.abs(expected[i])),
+        `step ${i}: wasm ${l} vs cpu ${expected[i]}`);
+    });
+  });
+});
