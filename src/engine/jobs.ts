@@ -7,6 +7,7 @@ import { BatchProgress, EpochStats, TrainSettings, trainModel } from './train';
 import { ModelMetadata, hashFile, loadModelDir, saveModelDir } from './persistence';
 import { predictImages } from './predict';
 import { writeSubmission } from './submission';
+import { disposeModel } from './models';
 import { throwIfAborted } from './errors';
 
 export type JobEvent =
@@ -81,7 +82,7 @@ export async function runTrainJob(job: TrainJob, context: JobContext = {}): Prom
     await saveModelDir(result.model, metadata, job.outDir);
     return { dir: job.outDir, metadata };
   } finally {
-    result.model.dispose();
+    disposeModel(result.model);
   }
 }
 

@@ -95,3 +95,9 @@ function createDefaultModel(seed?: number): tf.LayersModel {
     ],
   });
 }
+
+/** Frees a model's weights and its optimizer's state (Adam's moments), which model.dispose() keeps. */
+export function disposeModel(model: tf.LayersModel): void {
+  model.optimizer?.dispose();
+  model.dispose();
+}

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Architecture, createModel } from './models';
+import { Architecture, createModel, disposeModel } from './models';
 import { AugmentOptions, DEFAULT_AUGMENT, augmentBatch } from './augment';
 import { imagesTensor, labelsTensor, stratifiedSplit } from './dataset';
 import { createRandom, shuffle } from './random';
@@ -151,7 +151,7 @@ export async function trainModel(data: DigitImages, settings: TrainSettings, cal
       learningRate *= settings.learningRateDecay;
     }
   } catch (err) {
-    model.dispose();
+    disposeModel(model);
     throw err;
   }
   return { model, history, seconds: (performance.now() - started) / 1000, trainCount: split.train.length, validationCount: validation.count };
