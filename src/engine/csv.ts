@@ -206,6 +206,11 @@ export async function readDigitCsv(file: string, options: ReadCsvOptions = {}): 
           1,
         );
       }
+      const text = row.join(',');
+      if (/[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text)) {
+        const zip = text.startsWith('PK\u0003\u0004') ? ': it looks like a zip archive, extract the CSV from it first' : '';
+        fail(`${name} is not a UTF-8 text CSV file (line 1 holds binary data)${zip}`, 1);
+      }
       const cr = row.findIndex((f, i) => f.includes('\r') && !(i === row.length - 1 && f.indexOf('\r') === f.length - 1));
       if (cr !== -1) fail(`${name} line 1 contains a bare CR: lines must end in LF or CRLF`, 1, cr + 1);
       const unquoted = row.map((f) => (f.length >= 2 && f[0] === '"' && f[f.length - 1] === '"' ? f.slice(1, -1) : f));
@@ -249,7 +254,7 @@ export async function readDigitCsv(file: string, options: ReadCsvOptions = {}): 
       // Every valid row takes at least 2 bytes per field (a digit and a comma or newline), which
       // bounds the row count; the average line length read so far gives a closer estimate.
       maxRows = Math.floor(totalBytes / (2 * fields)) + 1;
-      const headerChars = row.join(',').length + 1;
+      const headerChars = text.length + 1;
       const dataLines = linesSeen - 1;
       const estimate =
         dataLines > 0 ? Math.ceil(((totalBytes - headerChars) / ((charsSeen - headerChars) / dataLines)) * 1.02) + 16 : 0;

@@ -54,6 +54,25 @@ async function rejectsInput(
   });
 }
 
+/** How many descriptors this process has open on `file` (Linux /proc), or undefined elsewhere. */
+function openDescriptors(file: string): number | undefined {
+  if (!fs.existsSync('/proc/self/fd')) return undefined;
+  let n = 0;
+  for (const fd of fs.readdirSync('/proc/self/fd')) {
+    try {
+      if (fs.readlinkSync(`/proc/self/fd/${fd}`) === file) n++;
+    } catch {
+      // closed while listing
+    }
+  }
+  return n;
+}
+/** Waits (up to 1 s) until `file` is no longer open; fails if it stays open. */
+async function assertClosed(file: string): Promise<void> {
+  for (let i = 0; i < 100 && openDescriptors(file); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(!openDescriptors(file), `${file} is still open`);
+}
+
 /** An independent, simple reader: split on newlines and commas. */
 function simpleRead(file: string): { header: string[]; rows: number[][] } {
   const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
@@ -137,6 +156,7 @@ describe('readDigitCsv on Kaggle files', function () {
     assert.deepEqual(Array.from(csv.labels!), ref.rows.map((r) => r[0]));
     assert.deepEqual(Array.from(csv.pixels), ref.rows.flatMap((r) => r.slice(1)));
     assert.ok(lastBytes < fs.statSync(file).size / 10, `read ${lastBytes} bytes`);
+    await assertClosed(file);
   });
 
   it('cancels a read of the full train.csv with CancelledError', async function () {
@@ -215,6 +235,7 @@ describe('readDigitCsv options', () => {
   it('limit: stops after that many rows', async () => {
     const file = trainFile(40);
     assertSynthetic(await readDigitCsv(file, { limit: 10 }), 10, 'train');
+    await assertClosed(file);
     assertSynthetic(await readDigitCsv(file, { limit: 1000 }), 40, 'train');
   });
 
@@ -245,7 +266,6 @@ describe('readDigitCsv options', () => {
   it('signal: aborting mid-read rejects with CancelledError and closes the file', async () => {
     const file = trainFile(4000); // ~7 MB: many read buffers
     const controller = new AbortController();
-    const before = process.getActiveResourcesInfo().filter((r) => r === 'FSReqCallback').length;
     let calls = 0;
     await assert.rejects(
       readDigitCsv(file, {
@@ -256,9 +276,7 @@ describe('readDigitCsv options', () => {
       }),
       CancelledError,
     );
-    await new Promise((r) => setTimeout(r, 50));
-    const after = process.getActiveResourcesInfo().filter((r) => r === 'FSReqCallback').length;
-    assert.ok(after <= before, 'no file operations left running');
+    await assertClosed(file);
     assert.equal(calls, 1, 'no progress after cancelling');
   });
 
@@ -334,9 +352,10 @@ describe('readDigitCsv rejects', () => {
     }
   });
 
-  it('a row with too many fields', async () => {
-    const file = trainFile(30, (l) => (l[9] += ',0'));
+  it('a row with too many fields, closing the file', async () => {
+    const file = trainFile(3000, (l) => (l[9] += ',0'));
     await rejectsInput(readDigitCsv(file), file, { line: 10, message: 'line 10: expected 785 fields, found 786' });
+    await assertClosed(file);
   });
 
   it('a non-integer value, naming line and column (LF and CRLF)', async () => {
@@ -397,6 +416,13 @@ describe('readDigitCsv rejects', () => {
   it('a blank line followed by more rows, at the blank line', async () => {
     const file = trainFile(10, (l) => l.splice(6, 0, ''), '\r\n');
     await rejectsInput(readDigitCsv(file), file, { line: 7, message: 'line 7 is blank' });
+  });
+
+  it('binary files such as a zip archive', async () => {
+    const zip = write(Buffer.concat([Buffer.from('PK\u0003\u0004\u0014\u0000\u0008\u0000'), Buffer.alloc(50, 0x9c), Buffer.from('\n')]));
+    await rejectsInput(readDigitCsv(zip), zip, { line: 1, message: /is not a UTF-8 text CSV file.*zip archive/ });
+    const utf16 = write(Buffer.from('\ufeff' + TRAIN_HEADER + '\n', 'utf16le'));
+    await rejectsInput(readDigitCsv(utf16), utf16, { line: 1, message: /is not a UTF-8 text CSV file \(line 1 holds binary data\)$/ });
   });
 
   it('a blank line before the header', async () => {
