@@ -1,0 +1,35 @@
+// Runs inside a real extension host (see test/integration/index.ts): no mock of `vscode`.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import pkg from '../../package.json';
+
+const EXTENSION_ID = `${pkg.publisher}.${pkg.name}`;
+
+describe('extension', () => {
+  it('is installed in the extension host', () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext, `${EXTENSION_ID} not found among ${vscode.extensions.all.map((e) => e.id).join(', ')}`);
+    assert.strictEqual(ext.packageJSON.version, pkg.version);
+  });
+
+  it('activates', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    await ext.activate();
+    assert.strictEqual(ext.isActive, true);
+  });
+
+  it('registers every command of contributes.commands', async () => {
+    await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const contributed = pkg.contributes.commands.map((c) => c.command);
+    assert.ok(contributed.length > 0, 'package.json contributes no commands');
+    const missing = contributed.filter((id) => !registered.has(id));
+    assert.deepStrictEqual(missing, [], `contributed but not registered: ${missing.join(', ')}`);
+  });
+
+  it('runs in the VS Code version the manifest asks for', () => {
+    const [major, minor] = vscode.version.split('.').map(Number);
+    const [wantMajor, wantMinor] = pkg.engines.vscode.replace(/^\^/, '').split('.').map(Number);
+    assert.ok(major > wantMajor || (major === wantMajor && minor >= wantMinor), `VS Code ${vscode.version} < ${pkg.engines.vscode}`);
+  });
+});
