@@ -1,0 +1,214 @@
+// Playwright helpers for end-to-end tests: a real VS Code workbench (code-server) in Debian's
+// Chromium with this extension installed: by default the project folder itself is linked into
+// the extensions folder (it runs the project's dist/, so `npm run build` first; npm run test:e2e
+// does), or a packaged .vsix, or development mode (see OpenWorkbenchOptions.mode).
+//
+//   const wb = await openWorkbench({ folder });
+//   await runCommand(wb.page, 'Digit Recognizer: Open Digit Pad');
+//   await waitForNotification(wb.page, /not yet available/);
+//   const pad = await findWebviewFrame(wb.page, (f) => f.locator('canvas').count().then((n) => n > 0));
+//   await screenshot(wb.page, 'pad');
+//   await wb.close();
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Browser, chromium, Frame, Locator, Page } from 'playwright-core';
+import { CodeServer, PROJECT_ROOT, startCodeServer } from '../../scripts/codeServer';
+
+export const ARTIFACTS_DIR = path.join(PROJECT_ROOT, 'test-artifacts');
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-dev-shm-usage',
+];
+
+/** Headless Chromium (HEADED=1 shows the window when a display exists). */
+export function launchChromium(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} not found: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: !process.env.HEADED });
+}
+
+export interface OpenWorkbenchOptions {
+  /** Folder the workbench opens (default: a fresh temporary folder, removed by close()). */
+  folder?: string;
+  /** `workbench.colorTheme`, e.g. 'Default Dark Modern', 'Default Light Modern', 'Default High Contrast'. */
+  theme?: string;
+  /** Extra user settings. */
+  settings?: Record<string, unknown>;
+  /**
+   * How the extension gets there:
+   * - 'installed' (default): the project folder is symlinked into the extensions folder, a real
+   *   install of the built project; user settings, e.g. the theme, apply as for a user.
+   * - 'development': the `extensionDevelopmentPath` payload ("[Extension Development Host]");
+   *   note that code-server's web workbench then ignores `workbench.colorTheme` (Light+ stays).
+   * - 'vsix': installs `vsix` with `--install-extension`.
+   */
+  mode?: 'installed' | 'development' | 'vsix';
+  /** The .vsix for mode 'vsix'. */
+  vsix?: string;
+  /** Browser viewport (default 1280×800). */
+  viewport?: { width: number; height: number };
+}
+
+export interface Workbench {
+  page: Page;
+  browser: Browser;
+  server: CodeServer;
+  folder: string;
+  /** Browser console errors and uncaught page errors seen so far. */
+  errors: string[];
+  /** Closes the browser and stops the server (safe to call twice). */
+  close(): Promise<void>;
+}
+
+/** Starts code-server, opens the workbench in Chromium and waits until it and the extension are ready. */
+export async function openWorkbench(opts: OpenWorkbenchOptions = {}): Promise<Workbench> {
+  const tempFolder = opts.folder ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'digit-e2e-'));
+  const folder = path.resolve(opts.folder ?? tempFolder!);
+  const settings = { ...opts.settings, ...(opts.theme ? { 'workbench.colorTheme': opts.theme } : {}) };
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close().catch(() => {});
+    browser = undefined;
+    await server?.stop();
+    if (tempFolder) fs.rmSync(tempFolder, { recursive: true, force: true });
+  };
+  try {
+    const mode = opts.mode ?? (opts.vsix ? 'vsix' : 'installed');
+    if (mode === 'vsix' && !opts.vsix) throw new Error("openWorkbench: mode 'vsix' needs the vsix option");
+    server = await startCodeServer({
+      folder,
+      extensionDevelopmentPath: mode === 'development' ? PROJECT_ROOT : undefined,
+      linkExtensions: mode === 'installed' ? [PROJECT_ROOT] : undefined,
+      installExtensions: mode === 'vsix' ? [opts.vsix!] : undefined,
+      settings,
+    });
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: opts.viewport ?? { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(server.workbenchUrl(mode === 'development' ? server.developmentPayload() : undefined));
+    await waitForWorkbench(page);
+    const b = browser;
+    return { page, browser: b, server, folder, errors, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** Waits until the workbench is laid out (extensions may still be registering: see waitForCommand). */
+export async function waitForWorkbench(page: Page, timeoutMs = 60_000): Promise<void> {
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.locator('.part.activitybar').waitFor({ state: 'visible', timeout: timeoutMs });
+  // The explorer shows the folder once the workspace is restored.
+  await page.locator('.explorer-folders-view, .part.sidebar .pane-body').first().waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
+/** Opens the command palette (Ctrl+Shift+P) and types `>` + text; returns the quick-input widget. */
+export async function openCommandPalette(page: Page, text = ''): Promise<Locator> {
+  const widget = page.locator('.quick-input-widget');
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press(attempt === 1 ? 'F1' : 'Control+Shift+P');
+    try {
+      await widget.waitFor({ state: 'visible', timeout: 5_000 });
+      break;
+    } catch (err) {
+      if (attempt === 2) throw err;
+    }
+  }
+  await widget.locator('input').fill(`>${text}`);
+  return widget;
+}
+
+/** The palette rows whose label is exactly `title` (e.g. 'Digit Recognizer: Open Digit Pad'). */
+export function paletteRow(page: Page, title: string): Locator {
+  return page
+    .locator('.quick-input-widget .quick-input-list .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: exactly(title) }) })
+    .first();
+}
+
+/**
+ * Opens the palette with `title` typed until the command's row shows, and leaves it open.
+ * Retries: right after start-up the palette opens before extensions have contributed their
+ * commands, and an open palette does not refresh.
+ */
+export async function waitForCommand(page: Page, title: string, timeoutMs = 60_000): Promise<Locator> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await openCommandPalette(page, title);
+    const row = paletteRow(page, title);
+    try {
+      await row.waitFor({ state: 'visible', timeout: 3_000 });
+      return row;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`command "${title}" not in the command palette after ${timeoutMs} ms`);
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(500);
+    }
+  }
+}
+
+/** Runs a command by its palette title, e.g. 'Digit Recognizer: Open Digit Pad' (Ctrl+Shift+P, title, its row). */
+export async function runCommand(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
+  const row = await waitForCommand(page, title, timeoutMs);
+  await row.click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
+/** Waits for a notification toast whose text matches; returns its text. */
+export async function waitForNotification(page: Page, text: RegExp | string, timeoutMs = 30_000): Promise<string> {
+  const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: text }).first();
+  await toast.waitFor({ state: 'visible', timeout: timeoutMs });
+  // Fully faded in, so a screenshot shows it.
+  await page.locator('.notifications-toasts .notification-toast.notification-fade-in-done').filter({ hasText: text }).first().waitFor({ timeout: 5_000 }).catch(() => {});
+  return (await toast.innerText()).trim();
+}
+
+/**
+ * Finds the frame of a webview's document. A webview is an `iframe.webview` whose document holds
+ * the real content in a nested `#active-frame`: this searches every frame of the page until
+ * `predicate` says yes (e.g. `async (f) => (await f.locator('canvas').count()) > 0`).
+ */
+export async function findWebviewFrame(
+  page: Page,
+  predicate: (frame: Frame) => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (frame === page.mainFrame() || frame.isDetached()) continue;
+      try {
+        if (await predicate(frame)) return frame;
+      } catch {
+        /* frame navigating or detached meanwhile */
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`no webview frame matched within ${timeoutMs} ms; frames: ${page.frames().map((f) => f.url()).join(', ')}`);
+    }
+    await page.waitForTimeout(250);
+  }
+}
+
+/** Saves a full-window PNG as test-artifacts/<name>.png and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const file = path.join(ARTIFACTS_DIR, `${name.replace(/[^\w.-]+/g, '-')}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+function exactly(text: string): RegExp {
+  return new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+}
