@@ -33,7 +33,7 @@ const nodeCommon = {
 
 const builds = [
   { ...nodeCommon, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
-  { ...nodeCommon, entryPoints: { trainingWorker: 'src/worker/trainingWorker.ts' }, outdir: 'dist' },
+  { ...nodeCommon, entryPoints: { engineWorker: 'src/worker/engineWorker.ts' }, outdir: 'dist' },
   { ...nodeCommon, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist' },
   {
     ...common,

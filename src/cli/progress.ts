@@ -1,4 +1,5 @@
 import { JobEvent } from '../engine/jobs';
+import { formatSeconds } from '../shared/format';
 
 /** Prints job events for a terminal: one line per epoch, a live status line on a TTY (stderr). */
 export class ProgressPrinter {
@@ -50,10 +51,4 @@ export class ProgressPrinter {
   private clearStatus(): void {
     if (this.live) process.stderr.write('\r\x1b[K');
   }
-}
-
-export function formatSeconds(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.max(0, Math.round(seconds));
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }

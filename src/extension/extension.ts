@@ -1,13 +1,95 @@
+import * as path from 'path';
 import * as vscode from 'vscode';
+import { ModelStore } from '../engine/modelStore';
+import { ActiveModel, formatAccuracy } from './activeModel';
+import { EngineClient } from './engineClient';
+import { Services } from './services';
+import { backendFromConfig } from './settings';
+import { createStatusBar } from './statusBar';
+import { DigitPadPanel, PadHost } from './digitPadPanel';
+import { trainModel } from './commands/trainModel';
+import { generateSubmission } from './commands/generateSubmission';
+import { loadModelFile } from './commands/loadModelFile';
+import { deleteModel, exportModel, renameModel, revealModel, selectModel } from './commands/manageModels';
 
-// Placeholder activation: the commands are wired up in follow-up commits.
-export function activate(context: vscode.ExtensionContext): void {
-  const ids = ['trainModel', 'openDigitPad', 'generateSubmission', 'loadModelFile', 'selectModel', 'renameModel', 'deleteModel', 'revealModel'];
-  for (const id of ids) {
-    context.subscriptions.push(
-      vscode.commands.registerCommand(`digitRecognizer.${id}`, () => vscode.window.showInformationMessage(`${id}: not yet available`)),
-    );
+/** The public API returned by activate(), for other extensions and the integration tests. */
+export interface DigitRecognizerApi {
+  modelsFolder: string;
+  activeModelId(): string | undefined;
+}
+
+export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
+  const output = vscode.window.createOutputChannel('Digit Recognizer');
+  const log = (line: string) => output.appendLine(`[${new Date().toLocaleTimeString()}] ${line}`);
+  const store = new ModelStore(path.join(context.globalStorageUri.fsPath, 'models'));
+  const active = new ActiveModel(store, context.globalState);
+  const distDir = path.join(context.extensionPath, 'dist');
+  const engine = new EngineClient(distDir, backendFromConfig, log);
+  const services: Services = {
+    context,
+    active,
+    engine,
+    newTrainingEngine: () => new EngineClient(distDir, backendFromConfig, log),
+    log,
+    output,
+  };
+  const padHost: PadHost = {
+    predict: async (pixels) => {
+      const model = active.get();
+      if (!model) throw new Error('No model yet: train or load one first.');
+      return engine.request({ type: 'predict', modelDir: model.dir, pixels });
+    },
+    activeModel: () => {
+      const model = active.get();
+      return model && { name: model.metadata.name, valAccuracy: model.metadata.final?.valAccuracy ?? model.metadata.final?.accuracy };
+    },
+    onDidChangeActiveModel: active.onDidChange,
+    log,
+  };
+
+  const commands: Record<string, (...args: never[]) => unknown> = {
+    trainModel: (uri?: vscode.Uri, options?: Parameters<typeof trainModel>[2]) => trainModel(services, asUri(uri), asOptions(options)),
+    openDigitPad: () => {
+      DigitPadPanel.show(context, padHost);
+      return { ok: true };
+    },
+    generateSubmission: (uri?: vscode.Uri, options?: Parameters<typeof generateSubmission>[2]) => generateSubmission(services, asUri(uri), asOptions(options)),
+    loadModelFile: (uri?: vscode.Uri, options?: Parameters<typeof loadModelFile>[2]) => loadModelFile(services, asUri(uri), asOptions(options)),
+    selectModel: (id?: string) => selectModel(services, id),
+    renameModel: (id?: string, name?: string) => renameModel(services, id, name),
+    deleteModel: (id?: string, confirmed?: boolean) => deleteModel(services, id, confirmed),
+    revealModel: (id?: string) => revealModel(services, id),
+    exportModel: (id?: string, target?: vscode.Uri) => exportModel(services, id, target),
+  };
+  for (const [name, run] of Object.entries(commands)) {
+    context.subscriptions.push(vscode.commands.registerCommand(`digitRecognizer.${name}`, run));
   }
+  context.subscriptions.push(
+    output,
+    active,
+    createStatusBar(active),
+    DigitPadPanel.registerSerializer(context, padHost),
+    { dispose: () => void engine.dispose() },
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      // The worker picks its backend when it starts; restart it for a new preference.
+      if (e.affectsConfiguration('digitRecognizer.backend')) void engine.dispose();
+    }),
+  );
+  const current = active.get();
+  log(`Digit Recognizer ready. Models are stored in ${store.root}${current ? `; active: "${current.metadata.name}" (${formatAccuracy(current) ?? 'no accuracy'})` : ''}.`);
+  return { modelsFolder: store.root, activeModelId: () => active.get()?.id };
 }
 
 export function deactivate(): void {}
+
+function asUri(value: unknown): vscode.Uri | undefined {
+  return value instanceof vscode.Uri ? value : undefined;
+}
+
+/**
+ * An options object from a programmatic caller; menus pass other things in that position (the
+ * explorer passes the selected URIs), which mean "no options".
+ */
+function asOptions<T extends object>(value: T | undefined): T | undefined {
+  return value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof vscode.Uri) ? value : undefined;
+}

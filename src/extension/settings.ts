@@ -1,0 +1,30 @@
+import * as vscode from 'vscode';
+import { DEFAULT_TRAIN_SETTINGS, TrainSettings } from '../engine/train';
+import { isArchitecture } from '../engine/models';
+import type { BackendPreference } from '../engine/backend';
+
+/** Training settings from `digitRecognizer.*`, falling back to the engine's defaults. */
+export function trainSettingsFromConfig(): TrainSettings {
+  const c = vscode.workspace.getConfiguration('digitRecognizer');
+  const d = DEFAULT_TRAIN_SETTINGS;
+  const arch = c.get<string>('architecture');
+  return {
+    ...d,
+    arch: isArchitecture(arch) ? arch : d.arch,
+    epochs: c.get<number>('epochs', d.epochs),
+    batchSize: c.get<number>('batchSize', d.batchSize),
+    learningRate: c.get<number>('learningRate', d.learningRate),
+    validationSplit: c.get<number>('validationSplit', d.validationSplit),
+    augment: c.get<boolean>('augment', d.augment),
+    seed: c.get<number>('seed', d.seed),
+  };
+}
+
+export function backendFromConfig(): BackendPreference {
+  const value = vscode.workspace.getConfiguration('digitRecognizer').get<string>('backend', 'auto');
+  return value === 'tensorflow' || value === 'wasm' || value === 'cpu' ? value : 'auto';
+}
+
+export function describeSettings(s: TrainSettings): string {
+  return `${s.arch}, ${s.epochs} epoch${s.epochs === 1 ? '' : 's'}, batch ${s.batchSize}, validation ${Math.round(s.validationSplit * 100)}%, augmentation ${s.augment ? 'on' : 'off'}`;
+}

@@ -1,0 +1,35 @@
+// Messages between the extension host and the engine worker (a worker_threads Worker that runs
+// TensorFlow.js so the extension host's thread stays free).
+import type { JobEvent, SubmissionJob, TrainJob, TrainJobResult } from '../engine/jobs';
+import type { BackendPreference } from '../engine/backend';
+import type { ModelMetadata } from '../engine/persistence';
+import type { Prediction } from '../engine/types';
+
+export type WorkerRequest =
+  | { type: 'train'; job: TrainJob }
+  | { type: 'submit'; job: { testFile: string; model: string; outFile: string } }
+  | { type: 'predict'; modelDir: string; pixels: Uint8Array }
+  | { type: 'import'; source: string; destDir: string; name: string };
+
+/** What each request resolves to. */
+export interface WorkerResults {
+  train: TrainJobResult;
+  submit: { rows: number; file: string };
+  predict: Prediction;
+  import: ModelMetadata;
+}
+
+export type ToWorker =
+  | { kind: 'request'; id: number; request: WorkerRequest }
+  | { kind: 'cancel'; id: number };
+
+export type FromWorker =
+  | { kind: 'event'; id: number; event: JobEvent }
+  | { kind: 'result'; id: number; result: unknown }
+  | { kind: 'error'; id: number; name: string; message: string };
+
+export interface WorkerData {
+  backend: BackendPreference;
+}
+
+export type { SubmissionJob, TrainJob };
