@@ -162,7 +162,9 @@ function change(next: Stroke[]): void {
 
 function undo(): void {
   if (current) return;
-  const previous = history.pop();
+  // Undo steps back through this session's changes; after a reload (history is not kept) it
+  // still removes strokes one by one.
+  const previous = history.pop() ?? (strokes.length ? strokes.slice(0, -1) : undefined);
   if (!previous) return;
   strokes = previous;
   save();
@@ -185,7 +187,7 @@ function refresh(): void {
 }
 
 function updateButtons(): void {
-  undoButton.disabled = history.length === 0 || !!current;
+  undoButton.disabled = (history.length === 0 && strokes.length === 0) || !!current;
   clearButton.disabled = strokes.length === 0 || !!current;
   app.classList.toggle('has-ink', allStrokes().length > 0);
 }
@@ -232,7 +234,11 @@ function pointOf(e: PointerEvent): [number, number] {
 canvas.addEventListener('pointerdown', (e) => {
   if (current || (e.pointerType === 'mouse' && e.button !== 0)) return;
   e.preventDefault(); // no text selection or focus change; shortcuts are handled on the window
-  canvas.setPointerCapture(e.pointerId);
+  try {
+    canvas.setPointerCapture(e.pointerId);
+  } catch {
+    // not an active pointer (synthetic event): draw without capture
+  }
   current = { pointerId: e.pointerId, points: [...pointOf(e)] };
   app.classList.add('drawing');
   updateButtons();
