@@ -1,0 +1,99 @@
+// The product's commands, run with arguments (no prompts) inside a real extension host.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import pkg from '../../package.json';
+import type { DigitRecognizerApi } from '../../src/extension/extension';
+import { requireData, slice, tempDir } from '../support/data';
+
+type Result = { ok: boolean; error?: string; modelId?: string; rows?: number; file?: string };
+
+const run = (command: string, ...args: unknown[]) => vscode.commands.executeCommand<Result>(`digitRecognizer.${command}`, ...args);
+
+function modelIds(api: DigitRecognizerApi): string[] {
+  return fs.existsSync(api.modelsFolder) ? fs.readdirSync(api.modelsFolder).filter((n) => !n.startsWith('.')).sort() : [];
+}
+
+describe('commands', function () {
+  this.timeout(180_000);
+  let api: DigitRecognizerApi;
+  let dataDir: string;
+  let trainedId: string;
+
+  before(async function () {
+    dataDir = requireData(this);
+    api = (await vscode.extensions.getExtension(`${pkg.publisher}.${pkg.name}`)!.activate()) as DigitRecognizerApi;
+  });
+
+  it('Train Model with arguments saves a model in global storage and makes it active', async function () {
+    const before = modelIds(api);
+    const train = await slice(dataDir, 'train.csv', 1000);
+    const result = await run('trainModel', vscode.Uri.file(train), { arch: 'seed', epochs: 1, augment: false, name: 'integration model' });
+    assert.ok(result?.ok, `training failed: ${result?.error}`);
+    trainedId = result.modelId!;
+    assert.deepStrictEqual(modelIds(api), [...before, trainedId].sort());
+    assert.strictEqual(api.activeModelId(), trainedId);
+    const metadata = JSON.parse(fs.readFileSync(path.join(api.modelsFolder, trainedId, 'metadata.json'), 'utf8'));
+    assert.strictEqual(metadata.name, 'integration model');
+    assert.strictEqual(metadata.trainingFile.rows, 1000);
+    assert.ok(metadata.final.valAccuracy > 0.5, `validation accuracy ${metadata.final.valAccuracy}`);
+  });
+
+  it('Generate Submission writes ImageId,Label for every test row', async function () {
+    const folder = tempDir();
+    const test = path.join(folder, 'test.csv');
+    fs.copyFileSync(await slice(dataDir, 'test.csv', 50), test);
+    const result = await run('generateSubmission', vscode.Uri.file(test), { overwrite: true });
+    assert.ok(result?.ok, `submission failed: ${result?.error}`);
+    const lines = fs.readFileSync(path.join(folder, 'submission.csv'), 'utf8').trimEnd().split('\n');
+    assert.strictEqual(result.rows, 50);
+    assert.strictEqual(lines.length, 51);
+    assert.strictEqual(lines[0], 'ImageId,Label');
+    lines.slice(1).forEach((line, i) => assert.match(line, new RegExp(`^${i + 1},[0-9]$`)));
+  });
+
+  it('Load Model File accepts a TF.js model and makes it active', async function () {
+    const source = path.join(api.modelsFolder, trainedId, 'model.json');
+    const result = await run('loadModelFile', vscode.Uri.file(source), { name: 'loaded copy' });
+    assert.ok(result?.ok, `load failed: ${result?.error}`);
+    assert.notStrictEqual(result.modelId, trainedId);
+    assert.strictEqual(api.activeModelId(), result.modelId);
+    const metadata = JSON.parse(fs.readFileSync(path.join(api.modelsFolder, result.modelId!, 'metadata.json'), 'utf8'));
+    assert.strictEqual(metadata.name, 'loaded copy');
+  });
+
+  it('Load Model File rejects a file that is not a model, with its message, and keeps the active model', async function () {
+    const activeBefore = api.activeModelId();
+    const before = modelIds(api);
+    const bad = path.join(tempDir(), 'model.json');
+    fs.writeFileSync(bad, JSON.stringify({ hello: 'world' }));
+    const result = await run('loadModelFile', vscode.Uri.file(bad), { name: 'bad' });
+    assert.strictEqual(result?.ok, false);
+    assert.match(result.error!, /not a TensorFlow\.js model\.json/);
+    assert.deepStrictEqual(modelIds(api), before);
+    assert.strictEqual(api.activeModelId(), activeBefore);
+  });
+
+  it('a malformed CSV yields an error naming the line, and no model', async function () {
+    const before = modelIds(api);
+    const good = fs.readFileSync(await slice(dataDir, 'train.csv', 20), 'utf8').split('\n');
+    good[5] = good[5].replace(/,\d+$/, ''); // line 6 loses a field
+    const bad = path.join(tempDir(), 'bad-train.csv');
+    fs.writeFileSync(bad, good.join('\n'));
+    const result = await run('trainModel', vscode.Uri.file(bad), { arch: 'seed', epochs: 1 });
+    assert.strictEqual(result?.ok, false);
+    assert.match(result.error!, /line 6/);
+    assert.deepStrictEqual(modelIds(api), before);
+  });
+
+  it('renames and deletes models', async function () {
+    const loaded = api.activeModelId()!;
+    assert.ok((await run('renameModel', loaded, 'renamed'))?.ok);
+    const metadata = JSON.parse(fs.readFileSync(path.join(api.modelsFolder, loaded, 'metadata.json'), 'utf8'));
+    assert.strictEqual(metadata.name, 'renamed');
+    assert.ok((await run('deleteModel', loaded, true))?.ok);
+    assert.ok(!modelIds(api).includes(loaded));
+    assert.notStrictEqual(api.activeModelId(), loaded);
+  });
+});
