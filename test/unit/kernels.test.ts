@@ -125,6 +125,27 @@ describe('wasm training kernels', () => {
     });
   }
 
+  const poolCases: Array<{ x: [number, number, number, number]; f: number | [number, number]; s: number | [number, number]; pad: 'same' | 'valid' }> = [
+    { x: [2, 8, 8, 3], f: 2, s: 2, pad: 'valid' },
+    { x: [1, 9, 7, 64], f: 2, s: 2, pad: 'valid' },
+    { x: [3, 12, 12, 32], f: 3, s: 3, pad: 'valid' },
+    { x: [2, 8, 6, 4], f: [2, 3], s: [2, 3], pad: 'same' },
+    { x: [2, 7, 7, 4], f: 2, s: 2, pad: 'same' },
+    { x: [2, 9, 9, 4], f: 3, s: 2, pad: 'valid' },
+  ];
+  for (const c of poolCases) {
+    const label = `maxPool x=[${c.x}] window=${c.f} stride=${c.s} pad=${c.pad}`;
+    it(`gradient of ${label}, with ties`, async () => {
+      await compare(() => {
+        // relu'd and quantised values: many windows hold several equal maxima (zeros, repeats).
+        const x = tf.round(tf.relu(tf.mul(rand(c.x, 12), 3)));
+        const g = rand(tf.maxPool(x as tf.Tensor4D, c.f, c.s, c.pad).shape, 13);
+        const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, c.f, c.s, c.pad), g)))(x);
+        return [dx];
+      }, label, 1e-6);
+    });
+  }
+
   it('frees every intermediate buffer', async () => {
     await tf.setBackend('wasm');
     const x = rand([2, 10, 10, 8], 7);
@@ -134,7 +155,8 @@ describe('wasm training kernels', () => {
       tf.tidy(() => {
         const conv = (p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 2, 'same'));
         const mm = (p: tf.Tensor) => tf.sum(tf.matMul(p, p, true, false));
-        return [...tf.grads(conv)([x, w]), tf.grad(mm)(a)].map((t) => t.sum());
+        const pool = (p: tf.Tensor) => tf.sum(tf.maxPool(p as tf.Tensor4D, 2, 2, 'valid'));
+        return [...tf.grads(conv)([x, w]), tf.grad(mm)(a), tf.grad(pool)(x)].map((t) => t.sum());
       });
     tf.dispose(step()); // warm-up
     const before = { tensors: tf.memory().numTensors, ids: tf.engine().backend.numDataIds() };

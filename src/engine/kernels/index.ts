@@ -4,11 +4,12 @@ import * as tf from '@tensorflow/tfjs';
 import { makeBatchMatMulConfig } from './batchMatMul';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
 import { makeConv2dBackpropInputConfig } from './conv2dBackpropInput';
+import { maxPoolGradConfig } from './maxPoolGrad';
 
 let installed = false;
 
 /** Names of the kernels registered (or replaced) for the wasm backend. */
-export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul'] as const;
+export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad'] as const;
 
 /**
  * Registers our kernels for the 'wasm' backend. Idempotent. Call after the wasm backend package
@@ -22,6 +23,7 @@ export function registerWasmTrainingKernels(): void {
   replace(makeBatchMatMulConfig(stockMatMul));
   replace(makeConv2dBackpropInputConfig(stockBackpropInput));
   replace(conv2dBackpropFilterConfig);
+  replace(maxPoolGradConfig);
   installed = true;
 }
 
