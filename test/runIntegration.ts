@@ -46,6 +46,8 @@ async function main(): Promise<number> {
   const workspace = path.join(tmp, 'workspace');
   fs.mkdirSync(workspace);
   const resultsFile = path.join(tmp, 'results.json');
+  const removeTmp = () => fs.rmSync(tmp, { recursive: true, force: true });
+  process.on('exit', removeTmp); // also after Ctrl+C (startCodeServer's handler exits)
   // index.ts writes here when the extension host does not inherit the environment.
   const fallbackResults = path.join(workspace, '.vscode-test-results', 'integration.json');
   const log: string[] = [];
@@ -107,7 +109,7 @@ async function main(): Promise<number> {
   } finally {
     await browser?.close().catch(() => {});
     await server?.stop();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    removeTmp();
   }
 
   if (results) {

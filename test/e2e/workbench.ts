@@ -74,11 +74,14 @@ export async function openWorkbench(opts: OpenWorkbenchOptions = {}): Promise<Wo
   const settings = { ...opts.settings, ...(opts.theme ? { 'workbench.colorTheme': opts.theme } : {}) };
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
+  const removeFolder = () => tempFolder && fs.rmSync(tempFolder, { recursive: true, force: true });
+  process.on('exit', removeFolder); // also after Ctrl+C
   const close = async () => {
     await browser?.close().catch(() => {});
     browser = undefined;
     await server?.stop();
-    if (tempFolder) fs.rmSync(tempFolder, { recursive: true, force: true });
+    removeFolder();
+    process.off('exit', removeFolder);
   };
   try {
     const mode = opts.mode ?? (opts.vsix ? 'vsix' : 'installed');
