@@ -204,8 +204,10 @@ describe('preprocess', () => {
       }
       const worst = Math.min(...correlations);
       const mean = sum(correlations) / correlations.length;
-      assert.ok(worst > 0.9, `worst correlation ${worst.toFixed(3)}`);
-      assert.ok(mean > 0.97, `mean correlation ${mean.toFixed(3)}`);
+      // MNIST digits already fit 20×20 with the centre of mass on (14, 14): the round trip is
+      // nearly exact (measured: 455 of the first 500 rows come back byte for byte).
+      assert.ok(worst > 0.98, `worst correlation ${worst.toFixed(3)}`);
+      assert.ok(mean > 0.995, `mean correlation ${mean.toFixed(4)}`);
     });
   });
 });
