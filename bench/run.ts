@@ -1,0 +1,211 @@
+// `npm run bench`: every speed and memory measurement of the engine, side by side with the
+// PyTorch peer, printed as a table and appended to bench/RESULTS.md with machine, date and commit.
+//   npm run bench [-- --quick]      --quick: fewer steps (a smoke run; results not recorded)
+// Data: Kaggle's CSVs from $DIGIT_DATA_DIR or ../shared/data/digit-recognizer.
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { monitorEventLoopDelay } from 'perf_hooks';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/engine/backend';
+import { readDigitCsv } from '../src/engine/csv';
+import { createModel, disposeModel, Architecture } from '../src/engine/models';
+import { imagesTensor, labelsTensor, range } from '../src/engine/dataset';
+import { augmentBatch, DEFAULT_AUGMENT } from '../src/engine/augment';
+import { createRandom } from '../src/engine/random';
+import { predictImages, predictOne } from '../src/engine/predict';
+import { saveModelDir } from '../src/engine/persistence';
+import { runSubmissionJob } from '../src/engine/jobs';
+import { DEFAULT_TRAIN_SETTINGS } from '../src/engine/train';
+import { EngineClient } from '../src/extension/engineClient';
+import { DigitImages } from '../src/engine/types';
+import { dataDir, HOW_TO_GET_DATA } from '../test/support/data';
+
+const ROOT = path.resolve(__dirname, '..');
+const quick = process.argv.includes('--quick');
+const BATCH = 128;
+
+interface Row {
+  measure: string;
+  value: string;
+  target?: string;
+  peer?: string;
+  ratio?: string;
+  met?: boolean;
+}
+
+const rows: Row[] = [];
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function log(line: string): void {
+  console.error(`[bench] ${line}`);
+}
+
+/** Steady-state training images/s of one architecture on real rows, batch 128. */
+async function trainingThroughput(arch: Architecture, data: DigitImages, augment: boolean): Promise<{ imagesPerSecond: number; cores: number }> {
+  const model = createModel(arch, { seed: 1 });
+  const indices = range(data.count);
+  const random = createRandom(1);
+  const steps = quick ? 4 : 30;
+  const step = async (i: number) => {
+    const start = (i * BATCH) % (data.count - BATCH);
+    const x = tf.tidy(() => {
+      const images = imagesTensor(data, indices, start, start + BATCH);
+      return augment ? augmentBatch(images, DEFAULT_AUGMENT, random) : images;
+    });
+    const y = labelsTensor(data.labels!, indices, start, start + BATCH);
+    await model.trainOnBatch(x, y);
+    tf.dispose([x, y]);
+  };
+  for (let i = 0; i < 3; i++) await step(i); // warm-up
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  for (let i = 0; i < steps; i++) await step(i + 3);
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  disposeModel(model);
+  return { imagesPerSecond: (steps * BATCH) / seconds, cores: (used.user + used.system) / 1e6 / seconds };
+}
+
+/** Parses a CSV in a fresh process so its memory growth is its own. */
+function csvParse(file: string): { seconds: number; rssMB: number } {
+  const script = `
+    const { readDigitCsv } = require(${JSON.stringify(path.join(ROOT, 'src/engine/csv.ts'))});
+    const before = process.memoryUsage().rss; let peak = before;
+    const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 5);
+    const t = performance.now();
+    readDigitCsv(${JSON.stringify(file)}).then((d) => {
+      const seconds = (performance.now() - t) / 1000; peak = Math.max(peak, process.memoryUsage().rss); clearInterval(timer);
+      console.log(JSON.stringify({ seconds, rssMB: (peak - before) / 2 ** 20, rows: d.count }));
+    });`;
+  const out = execFileSync(process.execPath, ['-r', 'tsx/cjs', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+/** Event-loop delay of this (host-like) thread while the extension's worker trains. */
+async function eventLoopWhileTraining(trainFile: string): Promise<{ p50: number; p99: number; max: number }> {
+  const client = new EngineClient(path.join(ROOT, 'dist'), () => 'auto', () => undefined);
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-model-'));
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  let started = false;
+  try {
+    await client.request(
+      { type: 'train', job: { trainFile, settings: { ...DEFAULT_TRAIN_SETTINGS, arch: 'seed', epochs: 1 }, outDir: path.join(outDir, 'm'), name: 'bench', limit: quick ? 1000 : 4000 } },
+      { onEvent: (e) => { if (e.kind === 'batch' && !started) { started = true; histogram.enable(); } } },
+    );
+  } finally {
+    histogram.disable();
+    await client.dispose();
+    fs.rmSync(outDir, { recursive: true, force: true });
+  }
+  return { p50: histogram.percentile(50) / 1e6, p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6 };
+}
+
+function torchPeer(train: string, test: string): { train: number; predict: number; version: string } | string {
+  const probe = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status !== 0) return 'skipped: /usr/bin/python3 cannot import torch (apt-get install python3-torch)';
+  const args = [path.join(__dirname, 'torch_peer.py'), '--train', train, '--test', test, '--threads', String(os.cpus().length)];
+  if (quick) args.push('--train-batches', '5', '--predict-rows', '2000');
+  const run = spawnSync('/usr/bin/python3', args, { encoding: 'utf8' });
+  if (run.status !== 0) return `failed: ${run.stderr.trim().split('\n').pop()}`;
+  const r = JSON.parse(run.stdout.trim().split('\n').pop()!);
+  return { train: r.train_images_per_second, predict: r.predict_images_per_second, version: r.torch };
+}
+
+async function main(): Promise<void> {
+  const dir = dataDir();
+  if (!dir) {
+    console.error(HOW_TO_GET_DATA);
+    process.exit(1);
+  }
+  execFileSync(process.execPath, [path.join(ROOT, 'esbuild.js')], { stdio: 'inherit' });
+  const trainFile = path.join(dir, 'train.csv');
+  const testFile = path.join(dir, 'test.csv');
+
+  log('PyTorch peer…');
+  const peer = torchPeer(trainFile, testFile);
+  const backend = await initBackend('auto');
+  log(`backend ${backend.name}`);
+
+  log('CSV parsing…');
+  const trainCsv = csvParse(trainFile);
+  rows.push({ measure: 'parse train.csv (42,000 rows, 77 MB)', value: `${fmt(trainCsv.seconds, 2)} s, +${fmt(trainCsv.rssMB)} MB RSS`, target: '< 3 s, < 300 MB', met: trainCsv.seconds < 3 && trainCsv.rssMB < 300 });
+
+  const train = await readDigitCsv(trainFile, { limit: 6000 });
+  for (const [arch, augment] of [['seed', false], ['seed', true], ['default', true]] as const) {
+    log(`training ${arch}${augment ? ' + augmentation' : ''}…`);
+    const t = await trainingThroughput(arch, train, augment);
+    const row: Row = { measure: `train ${arch}${augment ? ' + augmentation' : ''}, batch ${BATCH} (img/s; cores busy)`, value: `${fmt(t.imagesPerSecond)} img/s; ${fmt(t.cores, 2)} cores` };
+    if (arch === 'seed' && !augment) {
+      row.target = '≥ PyTorch';
+      if (typeof peer !== 'string') {
+        row.peer = `${fmt(peer.train)} img/s`;
+        row.ratio = `${fmt(t.imagesPerSecond / peer.train, 2)}×`;
+        row.met = t.imagesPerSecond >= peer.train;
+      }
+    }
+    if (arch === 'default') {
+      const epochImages = Math.round(42000 * (1 - DEFAULT_TRAIN_SETTINGS.validationSplit));
+      row.value += `; ${fmt(epochImages / t.imagesPerSecond / 60, 1)} min/epoch on full train.csv`;
+    }
+    rows.push(row);
+  }
+
+  log('prediction…');
+  const test = await readDigitCsv(testFile);
+  const model = createModel('seed', { seed: 1 });
+  await predictImages(model, { ...test, count: 1000 });
+  let started = performance.now();
+  await predictImages(model, test);
+  const predictRate = test.count / ((performance.now() - started) / 1000);
+  rows.push({
+    measure: `predict ${fmt(test.count)} test rows, seed (img/s)`,
+    value: `${fmt(predictRate)} img/s`,
+    target: '≥ 2× PyTorch',
+    ...(typeof peer === 'string' ? {} : { peer: `${fmt(peer.predict)} img/s`, ratio: `${fmt(predictRate / peer.predict, 2)}×`, met: predictRate >= 2 * peer.predict }),
+  });
+
+  const single: number[] = [];
+  for (let i = 0; i < (quick ? 20 : 200); i++) {
+    const t = performance.now();
+    await predictOne(model, test.pixels.subarray(i * 784, (i + 1) * 784));
+    single.push(performance.now() - t);
+  }
+  rows.push({ measure: 'single-image prediction (pad), median', value: `${fmt(median(single.slice(5)), 2)} ms`, target: '< 5 ms', met: median(single.slice(5)) < 5 });
+
+  log('submission end to end…');
+  const modelDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'model');
+  await saveModelDir(model, { formatVersion: 1, name: 'bench', created: new Date().toISOString(), architecture: 'seed' }, modelDir);
+  disposeModel(model);
+  const out = path.join(path.dirname(modelDir), 'submission.csv');
+  started = performance.now();
+  await runSubmissionJob({ testFile, model: modelDir, outFile: out });
+  const submitSeconds = (performance.now() - started) / 1000;
+  rows.push({ measure: `submission end to end (${fmt(test.count)} rows: load model, parse, predict, write)`, value: `${fmt(submitSeconds, 1)} s`, target: '< 15 s', met: submitSeconds < 15 });
+
+  log('event loop while the worker trains…');
+  const loop = await eventLoopWhileTraining(trainFile);
+  rows.push({ measure: 'host event-loop delay while training in the worker (p50 / p99 / max)', value: `${fmt(loop.p50, 1)} / ${fmt(loop.p99, 1)} / ${fmt(loop.max, 1)} ms`, target: 'p99 < 50 ms', met: loop.p99 < 50 });
+
+  const table = [
+    '| measure | this project | target | PyTorch peer | ratio | met |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.measure} | ${r.value} | ${r.target ?? ''} | ${r.peer ?? ''} | ${r.ratio ?? ''} | ${r.met === undefined ? '' : r.met ? 'yes' : 'no'} |`),
+  ].join('\n');
+  const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+  const machine = `${os.cpus().length} × ${os.cpus()[0].model.trim()}, ${fmt(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`;
+  const peerLine = typeof peer === 'string' ? `PyTorch peer ${peer}` : `PyTorch peer: torch ${peer.version}, ${os.cpus().length} threads, same CNN, batch ${BATCH}, eval batch 1,000`;
+  const section = `\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · commit ${commit}${quick ? ' · quick' : ''}\n\nMachine: ${machine}. Backend: ${backend.name}${backend.simd ? ' (SIMD)' : ''}, load average at start ${os.loadavg()[0].toFixed(1)}. ${peerLine}.\n\n${table}\n`;
+  console.log(section);
+  if (!quick) {
+    fs.appendFileSync(path.join(__dirname, 'RESULTS.md'), section);
+    log('appended to bench/RESULTS.md');
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
