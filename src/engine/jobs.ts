@@ -9,6 +9,7 @@ import { predictImages } from './predict';
 import { writeSubmission } from './submission';
 import { disposeModel } from './models';
 import { throwIfAborted } from './errors';
+import { BatchHistoryRecorder } from '../shared/series';
 
 export type JobEvent =
   | { kind: 'backend'; name: string; note?: string }
@@ -55,9 +56,13 @@ export async function runTrainJob(job: TrainJob, context: JobContext = {}): Prom
     hashFile(job.trainFile),
   ]);
   emit({ kind: 'read', file: job.trainFile, rows: data.count, seconds: (performance.now() - readStarted) / 1000 });
+  let batchHistory: BatchHistoryRecorder | undefined;
   const result = await trainModel(data, job.settings, {
     signal: context.signal,
-    onBatch: (progress) => emit({ kind: 'batch', progress }),
+    onBatch: (progress) => {
+      (batchHistory ??= new BatchHistoryRecorder(progress.batches)).add(progress.batchLoss, progress.batchAccuracy);
+      emit({ kind: 'batch', progress });
+    },
     onEpoch: (stats) => emit({ kind: 'epoch', stats }),
   });
   try {
@@ -71,6 +76,7 @@ export async function runTrainJob(job: TrainJob, context: JobContext = {}): Prom
       ...settings,
       final: { loss: last.loss, accuracy: last.accuracy, valLoss: last.valLoss, valAccuracy: last.valAccuracy },
       history: result.history,
+      batchHistory: batchHistory?.toJSON(),
       backend: backend.name,
       trainingSeconds: Math.round(result.seconds * 10) / 10,
       trainRows: result.trainCount,

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { InputError } from './errors';
 import { IMAGE_SIZE, NUM_CLASSES, PIXELS } from './types';
 import type { EpochStats } from './train';
+import type { BatchHistory } from '../shared/series';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -25,6 +26,8 @@ export interface ModelMetadata {
   seed?: number;
   final?: { loss: number; accuracy: number; valLoss?: number; valAccuracy?: number };
   history?: EpochStats[];
+  /** Per-batch loss and accuracy, averaged into at most 1,000 points (the dashboard's curves). */
+  batchHistory?: BatchHistory;
   backend?: string;
   trainingSeconds?: number;
   trainRows?: number;

@@ -39,6 +39,10 @@ export interface BatchProgress {
   /** Mean over this epoch's batches so far. */
   loss: number;
   accuracy: number;
+  /** This batch alone (for the dashboard's per-batch curves). */
+  batchLoss: number;
+  batchAccuracy: number;
+  learningRate: number;
   imagesPerSecond: number;
   etaSeconds: number;
 }
@@ -138,6 +142,9 @@ export async function trainModel(data: DigitImages, settings: TrainSettings, cal
           batches,
           loss: lossSum / seen,
           accuracy: accuracySum / seen,
+          batchLoss: loss,
+          batchAccuracy: accuracy,
+          learningRate,
           imagesPerSecond,
           etaSeconds: (totalImages - imagesDone) / imagesPerSecond,
         });

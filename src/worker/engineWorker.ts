@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'worker_threads';
 import { JobContext, runSubmissionJob, runTrainJob } from '../engine/jobs';
 import { importModel } from '../engine/importModel';
+import { runEvaluateJob, runExploreJob } from '../engine/insightJobs';
 import { initBackend } from '../engine/backend';
 import { loadModelDir, LoadedModel } from '../engine/persistence';
 import { predictOne } from '../engine/predict';
@@ -29,6 +30,10 @@ async function handle(id: number, request: WorkerRequest, signal: AbortSignal): 
     case 'import':
       await initBackend(backend);
       return importModel(request.source, request.destDir, request.name);
+    case 'evaluate':
+      return runEvaluateJob(request.job, context);
+    case 'explore':
+      return runExploreJob(request.job, context);
     case 'predict': {
       await initBackend(backend);
       if (cached?.dir !== request.modelDir) {

@@ -4,12 +4,15 @@ import type { JobEvent, SubmissionJob, TrainJob, TrainJobResult } from '../engin
 import type { BackendPreference } from '../engine/backend';
 import type { ModelMetadata } from '../engine/persistence';
 import type { Prediction } from '../engine/types';
+import type { EvaluateJob, EvaluateJobResult, ExploreJob, ExploreJobResult } from '../engine/insightJobs';
 
 export type WorkerRequest =
   | { type: 'train'; job: TrainJob }
   | { type: 'submit'; job: { testFile: string; model: string; outFile: string } }
   | { type: 'predict'; modelDir: string; pixels: Uint8Array }
-  | { type: 'import'; source: string; destDir: string; name: string };
+  | { type: 'import'; source: string; destDir: string; name: string }
+  | { type: 'evaluate'; job: EvaluateJob }
+  | { type: 'explore'; job: ExploreJob };
 
 /** What each request resolves to. */
 export interface WorkerResults {
@@ -17,6 +20,8 @@ export interface WorkerResults {
   submit: { rows: number; file: string };
   predict: Prediction;
   import: ModelMetadata;
+  evaluate: EvaluateJobResult;
+  explore: ExploreJobResult;
 }
 
 export type ToWorker =

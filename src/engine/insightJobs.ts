@@ -1,0 +1,119 @@
+// The insight panels' jobs, run in the engine worker (never on the extension host's thread):
+// evaluating a model on a labelled CSV (or the validation split it was trained with) and
+// computing a CSV's statistics for the dataset explorer.
+import * as fs from 'fs';
+import * as path from 'path';
+import { readDigitCsv } from './csv';
+import { initBackend } from './backend';
+import { hashFile, loadModelDir } from './persistence';
+import { predictImages } from './predict';
+import { stratifiedSplit } from './dataset';
+import { createRandom } from './random';
+import { subset } from './train';
+import { Evaluation, buildEvaluation } from './evaluation';
+import { DatasetStats, datasetStats } from './datasetStats';
+import { InputError, throwIfAborted } from './errors';
+import { disposeModel } from './models';
+import type { JobContext } from './jobs';
+import type { DigitImages } from './types';
+
+export interface EvaluateJob {
+  modelDir: string;
+  file: string;
+  /**
+   * Recreate the model's validation split (the same stratified split train.ts made with the
+   * run's seed): the first `rows` rows of `file`, when its SHA-256 still matches.
+   */
+  split?: { seed: number; validationSplit: number; rows: number; sha256?: string };
+}
+
+export interface EvaluateJobResult extends Evaluation {
+  /** 'validation': the recreated validation split; 'file': every row of the file. */
+  source: 'validation' | 'file';
+  /** Why a requested split was not used, if so. */
+  note?: string;
+  backend: string;
+  seconds: number;
+}
+
+export async function runEvaluateJob(job: EvaluateJob, context: JobContext = {}): Promise<EvaluateJobResult> {
+  const emit = context.onEvent ?? (() => undefined);
+  const started = performance.now();
+  const backend = await initBackend(context.backend);
+  emit({ kind: 'backend', name: backend.name, note: backend.note });
+  let split = job.split;
+  let note: string | undefined;
+  if (split?.sha256) {
+    const sha256 = await hashFile(job.file);
+    if (sha256 !== split.sha256) {
+      note = `${path.basename(job.file)} changed since the model was trained, so its validation split cannot be recreated: every row was evaluated.`;
+      split = undefined;
+    }
+  }
+  if (split && !(split.validationSplit > 0)) {
+    note = 'The model was trained without a validation split: every row was evaluated.';
+    split = undefined;
+  }
+  throwIfAborted(context.signal);
+  const data = await readDigitCsv(job.file, {
+    expect: 'train',
+    limit: split?.rows,
+    signal: context.signal,
+    onProgress: (p) => emit({ kind: 'reading', file: job.file, ...p }),
+  });
+  let images: DigitImages = data;
+  let rows: Uint32Array | undefined;
+  if (split) {
+    rows = stratifiedSplit(data.labels!, split.validationSplit, createRandom(split.seed)).validation;
+    images = subset(data, rows);
+    if (images.count === 0) throw new InputError(`The validation split of ${path.basename(job.file)} is empty.`, job.file);
+  }
+  const { model } = await loadModelDir(job.modelDir);
+  try {
+    const predictions = await predictImages(model, images, {
+      signal: context.signal,
+      onProgress: (done, total) => emit({ kind: 'predicting', done, total }),
+    });
+    const evaluation = buildEvaluation(images, predictions, { rows });
+    return { ...evaluation, source: split ? 'validation' : 'file', note, backend: backend.name, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    disposeModel(model);
+  }
+}
+
+export interface ExploreJob {
+  file: string;
+  samplesPerDigit?: number;
+}
+
+export interface ExploreJobResult {
+  file: string;
+  bytes: number;
+  format: 'train' | 'test' | 'unknown';
+  stats: DatasetStats;
+  seconds: number;
+  /** The first row the parser rejected: the stats then cover the rows before it. */
+  rejected?: { message: string; line?: number; column?: number };
+}
+
+export async function runExploreJob(job: ExploreJob, context: JobContext = {}): Promise<ExploreJobResult> {
+  const emit = context.onEvent ?? (() => undefined);
+  const started = performance.now();
+  const bytes = (await fs.promises.stat(job.file).catch(() => undefined))?.size ?? 0;
+  const read = (limit?: number) =>
+    readDigitCsv(job.file, { limit, signal: context.signal, onProgress: (p) => emit({ kind: 'reading', file: job.file, ...p }) });
+  let rejected: ExploreJobResult['rejected'];
+  let data: Awaited<ReturnType<typeof readDigitCsv>> | undefined;
+  try {
+    data = await read();
+  } catch (err) {
+    if (!(err instanceof InputError) || bytes === 0) throw err;
+    rejected = { message: err.message, line: err.line, column: err.column };
+    // The parser stops at the first bad row: show what comes before it.
+    if (err.line !== undefined && err.line > 2) data = await read(err.line - 2).catch(() => undefined);
+  }
+  throwIfAborted(context.signal);
+  const empty: DigitImages = { count: 0, pixels: new Uint8Array(0), labels: null };
+  const stats = datasetStats(data ?? empty, { samplesPerDigit: job.samplesPerDigit ?? 12 });
+  return { file: job.file, bytes, format: data?.format ?? 'unknown', stats, seconds: (performance.now() - started) / 1000, rejected };
+}

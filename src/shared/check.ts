@@ -1,0 +1,82 @@
+// Small validation helpers shared by the insight panels' message validators (dashboard, report,
+// explorer). Pure: no DOM, no vscode. A checker returns the cleaned value or throws CheckError;
+// `parse` turns that into the `{ ok, value | reason }` form the panels use.
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+export class CheckError extends Error {}
+
+export function parse<T>(fn: () => T): Parsed<T> {
+  try {
+    return { ok: true, value: fn() };
+  } catch (err) {
+    if (err instanceof CheckError) return { ok: false, reason: err.message };
+    throw err;
+  }
+}
+
+export function bad(what: string, value: unknown, expected: string): never {
+  throw new CheckError(`${what} is ${describe(value)}, expected ${expected}`);
+}
+
+export function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+export function record(x: unknown, what: string): Record<string, unknown> {
+  return isRecord(x) ? x : bad(what, x, 'an object');
+}
+
+export function num(x: unknown, what: string, min = -Infinity, max = Infinity): number {
+  return typeof x === 'number' && Number.isFinite(x) && x >= min && x <= max ? x : bad(what, x, `a number in [${min}, ${max}]`);
+}
+
+export function optNum(x: unknown, what: string, min = -Infinity, max = Infinity): number | undefined {
+  return x === undefined ? undefined : num(x, what, min, max);
+}
+
+export function int(x: unknown, what: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  return typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max ? x : bad(what, x, `an integer in [${min}, ${max}]`);
+}
+
+export function str(x: unknown, what: string, maxLength = 10_000): string {
+  return typeof x === 'string' && x.length <= maxLength ? x : bad(what, x, `a string of at most ${maxLength} characters`);
+}
+
+export function optStr(x: unknown, what: string, maxLength = 10_000): string | undefined {
+  return x === undefined ? undefined : str(x, what, maxLength);
+}
+
+export function bool(x: unknown, what: string): boolean {
+  return typeof x === 'boolean' ? x : bad(what, x, 'a boolean');
+}
+
+export function oneOf<T extends string>(x: unknown, what: string, values: readonly T[]): T {
+  return (values as readonly unknown[]).includes(x) ? (x as T) : bad(what, x, values.join(' | '));
+}
+
+export function array<T>(x: unknown, what: string, item: (v: unknown, what: string) => T, maxLength = 1_000_000, exactLength?: number): T[] {
+  if (!Array.isArray(x)) return bad(what, x, 'an array');
+  if (x.length > maxLength) return bad(what, x, `at most ${maxLength} items`);
+  if (exactLength !== undefined && x.length !== exactLength) return bad(what, x, `${exactLength} items`);
+  return x.map((v, i) => item(v, `${what}[${i}]`));
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** A base64 string whose decoded length is a multiple of `unit` bytes, at most `maxBytes`. */
+export function base64(x: unknown, what: string, unit: number, maxBytes: number): string {
+  if (typeof x !== 'string' || x.length % 4 !== 0 || !BASE64.test(x)) return bad(what, x, 'base64 text');
+  const bytes = (x.length / 4) * 3 - (x.endsWith('==') ? 2 : x.endsWith('=') ? 1 : 0);
+  if (bytes % unit !== 0 || bytes > maxBytes) return bad(what, `${bytes} bytes`, `a multiple of ${unit} bytes, at most ${maxBytes}`);
+  return x;
+}
+
+/** A short, safe description of a bad value for log lines. */
+export function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (x === undefined) return 'undefined';
+  if (Array.isArray(x)) return `array(${x.length})`;
+  if (typeof x === 'string') return JSON.stringify(x.length > 40 ? `${x.slice(0, 40)}…` : x);
+  if (typeof x === 'object') return 'object';
+  return String(x);
+}
