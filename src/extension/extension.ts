@@ -68,13 +68,13 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
     output,
     active,
     createStatusBar(active),
-    DigitPadPanel.registerSerializer(context, padHost),
     { dispose: () => void engine.dispose() },
     vscode.workspace.onDidChangeConfiguration((e) => {
       // The worker picks its backend when it starts; restart it for a new preference.
       if (e.affectsConfiguration('digitRecognizer.backend')) void engine.dispose();
     }),
   );
+  DigitPadPanel.registerSerializer(context, padHost); // adds itself to context.subscriptions
   const current = active.get();
   log(`Digit Recognizer ready. Models are stored in ${store.root}${current ? `; active: "${current.metadata.name}" (${formatAccuracy(current) ?? 'no accuracy'})` : ''}.`);
   return { modelsFolder: store.root, activeModelId: () => active.get()?.id };
