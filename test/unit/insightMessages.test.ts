@@ -47,7 +47,7 @@ describe('dashboard messages', () => {
 
 describe('report messages', () => {
   const report = (): ReportPayload => {
-    const matrix = Array.from({ length: 10 }, (_, i) => Array.from({ length: 10 }, (_, j) => (i === j ? 2 : 0)));
+    const matrix = Array.from({ length: 10 }, (_, i) => Array.from({ length: 10 }, (_, j) => (i === j ? 2 : 0) as number));
     matrix[3][5] = 1;
     return {
       modelName: 'm',

@@ -8,6 +8,7 @@ import { ARCHITECTURES, isArchitecture } from '../../engine/models';
 import { defaultModelName } from '../../engine/naming';
 import { formatSeconds } from '../../shared/format';
 import type { JobEvent } from '../../engine/jobs';
+import { TrainingSession } from '../trainingSession';
 
 /** Options accepted when the command is run programmatically (tasks, keybindings, tests). */
 export interface TrainCommandOptions extends Partial<TrainSettings> {
@@ -44,6 +45,8 @@ async function train(services: Services, uri: vscode.Uri | undefined, options: T
   const name = options?.name ?? defaultModelName(file.fsPath, settings.arch, created);
   services.log(`Training "${name}" on ${file.fsPath}: ${describeSettings(settings)}`);
   const engine = services.newTrainingEngine();
+  // The dashboard follows (and can stop) the run through this session.
+  let session: TrainingSession | undefined;
   try {
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Training ${settings.arch} model`, cancellable: true },
@@ -51,13 +54,15 @@ async function train(services: Services, uri: vscode.Uri | undefined, options: T
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
         const reporter = new TrainingReporter(progress, services.log);
+        session = TrainingSession.start({ name, file: file.fsPath, settings: settings!, controller });
         return engine.request(
           { type: 'train', job: { trainFile: file.fsPath, settings: settings!, outDir: location.dir, name, limit: options?.limit } },
-          { signal: controller.signal, onEvent: (e) => reporter.onEvent(e) },
+          { signal: controller.signal, onEvent: (e) => (reporter.onEvent(e), session?.onEvent(e)) },
         );
       },
     );
     await services.active.set(location.id);
+    session?.complete(location.id, result.metadata);
     const accuracy = result.metadata.final?.valAccuracy;
     const summary = `Trained "${name}"${accuracy === undefined ? '' : `: validation accuracy ${(accuracy * 100).toFixed(2)}%`} in ${formatSeconds(result.metadata.trainingSeconds ?? 0)}.`;
     services.log(`${summary} Saved to ${result.dir}`);
@@ -68,6 +73,7 @@ async function train(services: Services, uri: vscode.Uri | undefined, options: T
     });
     return { ok: true, modelId: location.id };
   } catch (err) {
+    session?.fail(err);
     return fail(services, err, 'Training');
   } finally {
     await engine.dispose();
