@@ -11,7 +11,7 @@ interface ModelItem extends vscode.QuickPickItem {
 }
 
 /** A quick pick of saved models (active first marked), or the one named by `id`. */
-async function pickModel(services: Services, title: string, id?: string): Promise<StoredModel | undefined> {
+export async function pickModel(services: Services, title: string, id?: string): Promise<StoredModel | undefined> {
   if (id) {
     const model = services.active.store.get(id);
     if (!model) void vscode.window.showErrorMessage(`No saved model "${id}".`);
