@@ -2,7 +2,7 @@ import * as path from 'path';
 import { onePositional, parse, requiredOption } from './args';
 import { initBackend } from '../engine/backend';
 import { readDigitCsv } from '../engine/csv';
-import { loadModelDir } from '../engine/persistence';
+import { loadAnyModel } from '../engine/loadModel';
 import { evaluateImages } from '../engine/predict';
 import { classMetrics, confusionMatrix, formatConfusionMatrix } from '../engine/metrics';
 import { backendOption } from './train';
@@ -13,7 +13,7 @@ Prints accuracy, the confusion matrix and per-class precision, recall and F1 for
 train-format (labelled) CSV.
 
 Options:
-  --model DIR     model folder (or its model.json)
+  --model PATH    model folder (or its model.json), or a Keras .h5 / .keras file
   --limit N       only the first N rows
   --backend auto|tensorflow|wasm|cpu
   --verbose       show stack traces on errors
@@ -25,11 +25,11 @@ export async function evaluateCommand(argv: string[], signal: AbortSignal): Prom
   const file = path.resolve(onePositional(positionals, 'labelled CSV', EVALUATE_HELP));
   const modelPath = path.resolve(requiredOption(values.model, 'model', EVALUATE_HELP));
   await initBackend(backendOption(values.backend, EVALUATE_HELP));
-  const { model } = await loadModelDir(modelPath);
+  const { model, metadata } = await loadAnyModel(modelPath);
   try {
     const limit = values.limit === undefined ? undefined : Number(values.limit);
     const data = await readDigitCsv(file, { expect: 'train', signal, limit });
-    const { accuracy, predictions } = await evaluateImages(model, data, { signal });
+    const { accuracy, predictions } = await evaluateImages(model, data, { signal, pixelScale: metadata?.pixelScale });
     const matrix = confusionMatrix(data.labels!, predictions.labels);
     console.log(`Accuracy: ${(accuracy * 100).toFixed(2)}% on ${data.count.toLocaleString('en-US')} rows`);
     console.log('\nConfusion matrix (rows: true digit, columns: predicted)');

@@ -4,7 +4,7 @@ import { onePositional, parse, requiredOption } from './args';
 import { initBackend } from '../engine/backend';
 import { readDigitCsv } from '../engine/csv';
 import { InputError } from '../engine/errors';
-import { loadModelDir } from '../engine/persistence';
+import { loadAnyModel } from '../engine/loadModel';
 import { predictImages } from '../engine/predict';
 import { DigitImages, NUM_CLASSES, PIXELS } from '../engine/types';
 import { backendOption } from './train';
@@ -16,7 +16,7 @@ Prints one line per image: the predicted digit and the ten probabilities, as CSV
 (an array of 784 values 0-255) or an array of such images.
 
 Options:
-  --model DIR     model folder (or its model.json)
+  --model PATH    model folder (or its model.json), or a Keras .h5 / .keras file
   --backend auto|tensorflow|wasm|cpu
   --verbose       show stack traces on errors
   -h, --help      this help`;
@@ -28,9 +28,9 @@ export async function predictCommand(argv: string[], signal: AbortSignal): Promi
   const modelPath = path.resolve(requiredOption(values.model, 'model', PREDICT_HELP));
   await initBackend(backendOption(values.backend, PREDICT_HELP));
   const images = file.toLowerCase().endsWith('.json') ? readJsonImages(file) : await readDigitCsv(file, { signal });
-  const { model } = await loadModelDir(modelPath);
+  const { model, metadata } = await loadAnyModel(modelPath);
   try {
-    const { labels, probabilities } = await predictImages(model, images, { signal });
+    const { labels, probabilities } = await predictImages(model, images, { signal, pixelScale: metadata?.pixelScale });
     const lines = ['label,' + Array.from({ length: NUM_CLASSES }, (_, k) => `p${k}`).join(',')];
     for (let i = 0; i < images.count; i++) {
       const p = Array.from(probabilities.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES), (v) => v.toFixed(6));

@@ -9,7 +9,7 @@ export const SUBMIT_HELP = `Usage: digit-recognizer submit <test.csv> --model DI
 Predicts every row of a Kaggle-format test.csv (pixel0..pixel783) and writes ImageId,Label.
 
 Options:
-  --model DIR     model folder (or its model.json)
+  --model PATH    model folder (or its model.json), or a Keras .h5 / .keras file
   --out FILE      output (default: submission.csv beside test.csv)
   --backend auto|tensorflow|wasm|cpu
   --verbose       show stack traces on errors

@@ -1,13 +1,15 @@
 import * as path from 'path';
-import { loadModelDir, saveModelDir, ModelMetadata } from './persistence';
+import { saveModelDir, ModelMetadata } from './persistence';
 import { disposeModel } from './models';
+import { loadAnyModel, LoadAnyOptions } from './loadModel';
 
 /**
- * Validates a model from elsewhere (a TF.js folder or model.json) by loading it, then saves a
- * clean copy (model.json + weights.bin + metadata.json) into `destDir`, atomically.
+ * Validates a model from elsewhere (a TF.js folder or model.json, a Keras .h5 or .keras file) by
+ * loading it, then saves a clean TF.js copy (model.json + weights.bin + metadata.json) into
+ * `destDir`, atomically.
  */
-export async function importModel(source: string, destDir: string, name: string): Promise<ModelMetadata> {
-  const loaded = await loadModelDir(source);
+export async function importModel(source: string, destDir: string, name: string, options: LoadAnyOptions = {}): Promise<ModelMetadata> {
+  const loaded = await loadAnyModel(source, options);
   try {
     const previous = loaded.metadata;
     const metadata: ModelMetadata = {

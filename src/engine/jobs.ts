@@ -4,7 +4,8 @@ import * as path from 'path';
 import { readDigitCsv } from './csv';
 import { initBackend, BackendPreference } from './backend';
 import { BatchProgress, EpochStats, TrainSettings, trainModel } from './train';
-import { ModelMetadata, hashFile, loadModelDir, saveModelDir } from './persistence';
+import { ModelMetadata, hashFile, saveModelDir } from './persistence';
+import { loadAnyModel } from './loadModel';
 import { predictImages } from './predict';
 import { writeSubmission } from './submission';
 import { disposeModel } from './models';
@@ -102,7 +103,7 @@ export async function runSubmissionJob(job: SubmissionJob, context: JobContext =
   const emit = context.onEvent ?? (() => undefined);
   const backend = await initBackend(context.backend);
   emit({ kind: 'backend', name: backend.name, note: backend.note });
-  const { model } = await loadModelDir(job.model);
+  const { model, metadata } = await loadAnyModel(job.model);
   try {
     const data = await readDigitCsv(job.testFile, {
       expect: 'test',
@@ -110,6 +111,7 @@ export async function runSubmissionJob(job: SubmissionJob, context: JobContext =
       onProgress: (p) => emit({ kind: 'reading', file: job.testFile, ...p }),
     });
     const predictions = await predictImages(model, data, {
+      pixelScale: metadata?.pixelScale,
       signal: context.signal,
       onProgress: (done, total) => emit({ kind: 'predicting', done, total }),
     });

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { InputError } from './errors';
 import { IMAGE_SIZE, NUM_CLASSES, PIXELS } from './types';
 import type { EpochStats } from './train';
+import type { PixelScale } from './predict';
 import type { BatchHistory } from '../shared/series';
 
 export const MODEL_FILE = 'model.json';
@@ -35,6 +36,8 @@ export interface ModelMetadata {
   trainingFile?: { name: string; rows: number; sha256: string };
   /** Where an imported model came from. */
   source?: string;
+  /** Pixel values the model expects; absent means 'unit' (0–1). Imported Keras models may want 'byte' (0–255). */
+  pixelScale?: PixelScale;
 }
 
 export interface LoadedModel {

@@ -7,7 +7,12 @@ export interface PredictOptions {
   batchSize?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** The pixel values the model expects (its metadata's pixelScale); default 'unit' (0–1). */
+  pixelScale?: PixelScale;
 }
+
+/** 'unit': pixels scaled to 0–1 (our models, most Keras ones); 'byte': raw 0–255 (models that rescale their input themselves). */
+export type PixelScale = 'unit' | 'byte';
 
 export interface Predictions {
   /** Predicted digit per image. */
@@ -22,12 +27,13 @@ export function inputShapeFor(model: tf.LayersModel, n: number): number[] {
   return [n, ...shape];
 }
 
-/** Pixels 0–255 of images [start, end) in `indices`, scaled to [0,1] and shaped for the model. */
-function batchInput(model: tf.LayersModel, images: DigitImages, start: number, end: number): tf.Tensor {
+/** Pixels 0–255 of images [start, end) in `indices`, scaled to [0,1] (unless `pixelScale` is 'byte') and shaped for the model. */
+function batchInput(model: tf.LayersModel, images: DigitImages, start: number, end: number, pixelScale: PixelScale = 'unit'): tf.Tensor {
   const n = end - start;
   const values = new Float32Array(n * PIXELS);
   const source = images.pixels.subarray(start * PIXELS, end * PIXELS);
-  for (let i = 0; i < values.length; i++) values[i] = source[i] / 255;
+  const divisor = pixelScale === 'byte' ? 1 : 255;
+  for (let i = 0; i < values.length; i++) values[i] = source[i] / divisor;
   return tf.tensor(values, inputShapeFor(model, n));
 }
 
@@ -39,7 +45,7 @@ export async function predictImages(model: tf.LayersModel, images: DigitImages, 
   for (let start = 0; start < images.count; start += batchSize) {
     throwIfAborted(options.signal);
     const end = Math.min(images.count, start + batchSize);
-    const output = tf.tidy(() => model.predict(batchInput(model, images, start, end)) as tf.Tensor);
+    const output = tf.tidy(() => model.predict(batchInput(model, images, start, end, options.pixelScale)) as tf.Tensor);
     const values = (await output.data()) as Float32Array;
     output.dispose();
     probabilities.set(values, start * NUM_CLASSES);
@@ -51,10 +57,10 @@ export async function predictImages(model: tf.LayersModel, images: DigitImages, 
 }
 
 /** One image of 784 values 0–255 (the digit pad's input). */
-export async function predictOne(model: tf.LayersModel, pixels: ArrayLike<number>): Promise<Prediction> {
+export async function predictOne(model: tf.LayersModel, pixels: ArrayLike<number>, pixelScale?: PixelScale): Promise<Prediction> {
   if (pixels.length !== PIXELS) throw new Error(`Expected ${PIXELS} pixels, got ${pixels.length}`);
   const image: DigitImages = { count: 1, pixels: Uint8Array.from(pixels), labels: null };
-  const { labels, probabilities } = await predictImages(model, image, { batchSize: 1 });
+  const { labels, probabilities } = await predictImages(model, image, { batchSize: 1, pixelScale });
   return { label: labels[0], probabilities: Array.from(probabilities) };
 }
 

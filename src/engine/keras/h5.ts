@@ -7,12 +7,16 @@ import * as os from 'os';
 import * as path from 'path';
 import { InputError } from '../errors';
 
-type H5wasm = typeof import('h5wasm/node');
+// Types from the package's main entry (moduleResolution "node" does not read "exports"); the
+// Node build has the same API.
+type H5wasm = typeof import('h5wasm');
+/** A variable, so TypeScript leaves the specifier alone; esbuild keeps it external. */
+const H5WASM_NODE = 'h5wasm/node';
 let loading: Promise<H5wasm> | undefined;
 
 async function h5wasm(): Promise<H5wasm> {
   loading ??= (async () => {
-    const lib = await import('h5wasm/node');
+    const lib = (await import(H5WASM_NODE)) as H5wasm;
     const module = await lib.ready;
     // Errors are thrown (with HDF5's diagnostic text) instead of printed to stderr.
     module.activate_throwing_error_handler();
