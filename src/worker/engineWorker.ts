@@ -5,8 +5,11 @@ import { JobContext, runSubmissionJob, runTrainJob } from '../engine/jobs';
 import { importModel } from '../engine/importModel';
 import { runEvaluateJob, runExploreJob } from '../engine/insightJobs';
 import { initBackend } from '../engine/backend';
-import { loadModelDir, LoadedModel } from '../engine/persistence';
-import { predictOne } from '../engine/predict';
+import * as fs from 'fs';
+import { LoadedModel, readMetadata } from '../engine/persistence';
+import { loadAnyModel } from '../engine/loadModel';
+import { predictOne, PixelScale } from '../engine/predict';
+import { predictImageFile, predictImageFolder } from '../engine/images';
 import { disposeModel } from '../engine/models';
 import type { FromWorker, ToWorker, WorkerData, WorkerRequest } from './protocol';
 
@@ -29,21 +32,45 @@ async function handle(id: number, request: WorkerRequest, signal: AbortSignal): 
       return runSubmissionJob(request.job, context);
     case 'import':
       await initBackend(backend);
-      return importModel(request.source, request.destDir, request.name);
+      return importModel(request.source, request.destDir, request.name, { pixelScale: request.pixelScale });
     case 'evaluate':
       return runEvaluateJob(request.job, context);
     case 'explore':
       return runExploreJob(request.job, context);
     case 'predict': {
-      await initBackend(backend);
-      if (cached?.dir !== request.modelDir) {
-        if (cached) disposeModel(cached.model);
-        cached = undefined;
-        cached = await loadModelDir(request.modelDir);
-      }
-      return predictOne(cached.model, request.pixels);
+      const loaded = await modelFor(request.modelDir);
+      return predictOne(loaded.model, request.pixels, pixelScaleOf(loaded));
+    }
+    case 'predictImage': {
+      const loaded = await modelFor(request.modelDir);
+      return predictImageFile(loaded.model, request.file, pixelScaleOf(loaded));
+    }
+    case 'predictImageFolder': {
+      const loaded = await modelFor(request.modelDir);
+      return predictImageFolder(loaded.model, request.folder, request.outFile, {
+        pixelScale: pixelScaleOf(loaded),
+        signal,
+        onProgress: (done, total) => send({ kind: 'event', id, event: { kind: 'predicting', done, total } }),
+      });
     }
   }
+}
+
+/** The model at `location` (a store folder, a TF.js folder or a Keras file), loaded once and kept. */
+async function modelFor(location: string): Promise<LoadedModel> {
+  await initBackend(backend);
+  if (cached?.dir !== location) {
+    if (cached) disposeModel(cached.model);
+    cached = undefined;
+    cached = await loadAnyModel(location);
+  }
+  return cached;
+}
+
+/** The pixel scale from the model's metadata, read afresh for folders (the user may have changed it). */
+function pixelScaleOf(loaded: LoadedModel): PixelScale | undefined {
+  const isDir = fs.statSync(loaded.dir, { throwIfNoEntry: false })?.isDirectory();
+  return isDir ? readMetadata(loaded.dir)?.pixelScale : loaded.metadata?.pixelScale;
 }
 
 port.on('message', (message: ToWorker) => {

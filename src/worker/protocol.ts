@@ -4,13 +4,17 @@ import type { JobEvent, SubmissionJob, TrainJob, TrainJobResult } from '../engin
 import type { BackendPreference } from '../engine/backend';
 import type { ModelMetadata } from '../engine/persistence';
 import type { Prediction } from '../engine/types';
+import type { PixelScale } from '../engine/predict';
+import type { FolderPredictionResult, ImagePrediction } from '../engine/images';
 import type { EvaluateJob, EvaluateJobResult, ExploreJob, ExploreJobResult } from '../engine/insightJobs';
 
 export type WorkerRequest =
   | { type: 'train'; job: TrainJob }
   | { type: 'submit'; job: { testFile: string; model: string; outFile: string } }
   | { type: 'predict'; modelDir: string; pixels: Uint8Array }
-  | { type: 'import'; source: string; destDir: string; name: string }
+  | { type: 'import'; source: string; destDir: string; name: string; pixelScale?: PixelScale }
+  | { type: 'predictImage'; modelDir: string; file: string }
+  | { type: 'predictImageFolder'; modelDir: string; folder: string; outFile: string }
   | { type: 'evaluate'; job: EvaluateJob }
   | { type: 'explore'; job: ExploreJob };
 
@@ -20,6 +24,8 @@ export interface WorkerResults {
   submit: { rows: number; file: string };
   predict: Prediction;
   import: ModelMetadata;
+  predictImage: ImagePrediction;
+  predictImageFolder: FolderPredictionResult;
   evaluate: EvaluateJobResult;
   explore: ExploreJobResult;
 }
