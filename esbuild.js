@@ -43,6 +43,15 @@ const builds = [
     entryPoints: { pad: 'src/webview/pad/main.ts' },
     outdir: 'dist/webview',
   },
+  // The insight panels (chart.js is bundled into each; no eval, so the strict CSP holds).
+  {
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: { dashboard: 'src/webview/dashboard/main.ts', report: 'src/webview/report/main.ts', explorer: 'src/webview/explorer/main.ts' },
+    outdir: 'dist/webview',
+  },
   // The integration suite runs inside the extension host (code-server or VS Code desktop).
   {
     ...nodeCommon,

@@ -11,6 +11,7 @@ import { trainModel } from './commands/trainModel';
 import { generateSubmission } from './commands/generateSubmission';
 import { loadModelFile } from './commands/loadModelFile';
 import { deleteModel, exportModel, renameModel, revealModel, selectModel } from './commands/manageModels';
+import { evaluateModel, exploreDataset, registerInsights, showTrainingDashboard } from './commands/insights';
 
 /** The public API returned by activate(), for other extensions and the integration tests. */
 export interface DigitRecognizerApi {
@@ -60,6 +61,11 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
     deleteModel: (id?: string, confirmed?: boolean) => deleteModel(services, id, confirmed),
     revealModel: (id?: string) => revealModel(services, id),
     exportModel: (id?: string, target?: vscode.Uri) => exportModel(services, id, target),
+    showTrainingDashboard: (id?: string, options?: { pick?: boolean }) => showTrainingDashboard(services, typeof id === 'string' ? id : undefined, asOptions(options)),
+    // From the explorer's context menu the first argument is the file.
+    evaluateModel: (id?: string | vscode.Uri, uri?: vscode.Uri, options?: Parameters<typeof evaluateModel>[3]) =>
+      id instanceof vscode.Uri ? evaluateModel(services, undefined, id) : evaluateModel(services, typeof id === 'string' ? id : undefined, asUri(uri), asOptions(options)),
+    exploreDataset: (uri?: vscode.Uri) => exploreDataset(services, asUri(uri)),
   };
   for (const [name, run] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(`digitRecognizer.${name}`, run));
@@ -75,6 +81,7 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
     }),
   );
   DigitPadPanel.registerSerializer(context, padHost); // adds itself to context.subscriptions
+  context.subscriptions.push(...registerInsights(services));
   const current = active.get();
   log(`Digit Recognizer ready. Models are stored in ${store.root}${current ? `; active: "${current.metadata.name}" (${formatAccuracy(current) ?? 'no accuracy'})` : ''}.`);
   return { modelsFolder: store.root, activeModelId: () => active.get()?.id };

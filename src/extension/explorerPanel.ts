@@ -1,0 +1,93 @@
+// The Dataset Explorer: a Kaggle CSV's rows, label distribution, sample and mean images per digit,
+// pixel-intensity histogram and the first row the parser rejected. Statistics are computed in the
+// engine worker and arrive compact (base64 bytes for images). One panel; the webview keeps the
+// stats in its state for hide/show and window reloads.
+import * as vscode from 'vscode';
+import { checkExplorerFromWebview, checkExplorerToWebview, type ExplorerFromWebview, type ExplorerPayload, type ExplorerToWebview } from '../shared/explorerMessages';
+import { createPanel, Handlers, InsightPanel, PanelKind } from './insightPanel';
+
+export interface ExplorerHost {
+  extensionUri: vscode.Uri;
+  log(line: string): void;
+}
+
+const KIND: PanelKind<ExplorerFromWebview, ExplorerToWebview> = {
+  viewType: 'digitRecognizer.datasetExplorer',
+  title: 'Dataset Explorer',
+  script: 'explorer',
+  checkIn: checkExplorerFromWebview,
+  checkOut: checkExplorerToWebview,
+};
+
+export class ExplorerPanel extends InsightPanel<ExplorerFromWebview, ExplorerToWebview> {
+  private static current: ExplorerPanel | undefined;
+  static get currentPanel(): ExplorerPanel | undefined {
+    return ExplorerPanel.current;
+  }
+
+  static show(host: ExplorerHost): ExplorerPanel {
+    if (ExplorerPanel.current) {
+      ExplorerPanel.current.panel.reveal();
+      return ExplorerPanel.current;
+    }
+    ExplorerPanel.current = new ExplorerPanel(createPanel(KIND, host.extensionUri), host);
+    return ExplorerPanel.current;
+  }
+
+  static registerSerializer(host: ExplorerHost): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(KIND.viewType, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
+        if (ExplorerPanel.current) return panel.dispose();
+        // The stats are in the webview's own state.
+        ExplorerPanel.current = new ExplorerPanel(panel, host);
+      },
+    });
+  }
+
+  private stats: ExplorerPayload | undefined;
+  private lastProgress: ExplorerToWebview | undefined;
+
+  protected readonly handlers: Handlers<ExplorerFromWebview> = {
+    ready: () => {
+      if (this.stats) this.post({ type: 'stats', stats: this.stats });
+      else if (this.lastProgress) this.post(this.lastProgress);
+    },
+    openLine: async (m) => {
+      const file = this.stats?.file;
+      if (!file) return;
+      const position = new vscode.Position(m.line - 1, 0);
+      await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: new vscode.Range(position, position), viewColumn: vscode.ViewColumn.Active });
+    },
+    command: (m) => {
+      const file = this.stats?.file;
+      if (m.command === 'train' && file) void vscode.commands.executeCommand('digitRecognizer.trainModel', vscode.Uri.file(file));
+      if (m.command === 'pickFile') void vscode.commands.executeCommand('digitRecognizer.exploreDataset');
+    },
+  };
+
+  private constructor(panel: vscode.WebviewPanel, host: ExplorerHost) {
+    super(panel, KIND, host.extensionUri, host.log);
+  }
+
+  protected override onDispose(): void {
+    if (ExplorerPanel.current === this) ExplorerPanel.current = undefined;
+  }
+
+  progress(file: string, rows: number, bytes: number, totalBytes: number): void {
+    this.stats = undefined;
+    this.lastProgress = { type: 'progress', file, rows, bytes, totalBytes };
+    this.post(this.lastProgress);
+  }
+
+  showStats(stats: ExplorerPayload): void {
+    this.stats = stats;
+    this.lastProgress = undefined;
+    this.panel.title = `Dataset: ${stats.name}`;
+    this.post({ type: 'stats', stats });
+  }
+
+  showError(message: string): void {
+    this.lastProgress = undefined;
+    this.post({ type: 'error', message });
+  }
+}
