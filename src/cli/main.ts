@@ -3,6 +3,7 @@ import { trainCommand } from './train';
 import { submitCommand } from './submit';
 import { evaluateCommand } from './evaluate';
 import { predictCommand } from './predict';
+import { predictImageCommand } from './predictImage';
 import { isCancelled } from '../engine/errors';
 
 const HELP = `Usage: digit-recognizer <command> [options]
@@ -12,6 +13,7 @@ Commands:
   submit <test.csv> --model DIR   write a Kaggle submission (ImageId,Label)
   evaluate <labelled.csv> --model DIR   accuracy, confusion matrix, precision/recall/F1
   predict <file.csv|file.json> --model DIR   one line per image: label and probabilities
+  predict-image <picture|folder> --model DIR   the digit in a PNG/JPEG/BMP (a folder: a CSV)
 
 Run "digit-recognizer <command> --help" for a command's options.
 Exit codes: 0 success, 1 bad input or failure, 2 bad usage, 130 cancelled.`;
@@ -21,6 +23,7 @@ const COMMANDS: Record<string, (argv: string[], signal: AbortSignal) => Promise<
   submit: submitCommand,
   evaluate: evaluateCommand,
   predict: predictCommand,
+  'predict-image': predictImageCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

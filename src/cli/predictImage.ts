@@ -1,0 +1,44 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { onePositional, parse, requiredOption } from './args';
+import { initBackend } from '../engine/backend';
+import { loadAnyModel } from '../engine/loadModel';
+import { predictImageFile, predictImageFolder } from '../engine/images';
+import { backendOption } from './train';
+
+export const PREDICT_IMAGE_HELP = `Usage: digit-recognizer predict-image <picture|folder> --model PATH [--out FILE]
+
+Predicts the handwritten digit in a picture (PNG, JPEG or BMP): grayscale, inverted when it is
+dark ink on a light background, cropped, scaled and centred like MNIST. For one picture, prints
+file,label,confidence,p0,...,p9. For a folder, writes a CSV (file,label,confidence,error) of
+every picture in it.
+
+Options:
+  --model PATH    model folder (or its model.json), or a Keras .h5 / .keras file
+  --out FILE      the folder's CSV (default: predictions.csv in the folder)
+  --backend auto|tensorflow|wasm|cpu
+  --verbose       show stack traces on errors
+  -h, --help      this help`;
+
+export async function predictImageCommand(argv: string[], signal: AbortSignal): Promise<void> {
+  const { values, positionals } = parse(argv, { model: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' } }, PREDICT_IMAGE_HELP);
+  if (values.help) return void console.log(PREDICT_IMAGE_HELP);
+  const target = path.resolve(onePositional(positionals, 'picture or folder', PREDICT_IMAGE_HELP));
+  const modelPath = path.resolve(requiredOption(values.model, 'model', PREDICT_IMAGE_HELP));
+  await initBackend(backendOption(values.backend, PREDICT_IMAGE_HELP));
+  const { model, metadata } = await loadAnyModel(modelPath);
+  try {
+    if (fs.statSync(target, { throwIfNoEntry: false })?.isDirectory()) {
+      const out = path.resolve(values.out ?? path.join(target, 'predictions.csv'));
+      const result = await predictImageFolder(model, target, out, { pixelScale: metadata?.pixelScale, signal });
+      for (const f of result.failed) console.error(`${f.file}: ${f.error}`);
+      console.log(`Wrote ${result.rows} predictions to ${result.file}${result.failed.length ? ` (${result.failed.length} pictures could not be read)` : ''}`);
+    } else {
+      const r = await predictImageFile(model, target, metadata?.pixelScale);
+      console.log('file,label,confidence,' + r.probabilities.map((_, k) => `p${k}`).join(','));
+      console.log([path.basename(target), r.label, r.probabilities[r.label].toFixed(4), ...r.probabilities.map((p) => p.toFixed(6))].join(','));
+    }
+  } finally {
+    model.dispose();
+  }
+}
