@@ -10,6 +10,7 @@ import { DigitPadPanel, PadHost } from './digitPadPanel';
 import { trainModel } from './commands/trainModel';
 import { generateSubmission } from './commands/generateSubmission';
 import { loadModelFile } from './commands/loadModelFile';
+import { predictImage, predictImageFolder } from './commands/predictImage';
 import { deleteModel, exportModel, renameModel, revealModel, selectModel } from './commands/manageModels';
 import { evaluateModel, exploreDataset, registerInsights, showTrainingDashboard } from './commands/insights';
 
@@ -61,6 +62,8 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
     deleteModel: (id?: string, confirmed?: boolean) => deleteModel(services, id, confirmed),
     revealModel: (id?: string) => revealModel(services, id),
     exportModel: (id?: string, target?: vscode.Uri) => exportModel(services, id, target),
+    predictImage: (uri?: vscode.Uri, options?: Parameters<typeof predictImage>[2]) => predictImage(services, asUri(uri), asOptions(options)),
+    predictImageFolder: (uri?: vscode.Uri, options?: Parameters<typeof predictImageFolder>[2]) => predictImageFolder(services, asUri(uri), asOptions(options)),
     showTrainingDashboard: (id?: string, options?: { pick?: boolean }) => showTrainingDashboard(services, typeof id === 'string' ? id : undefined, asOptions(options)),
     // From the explorer's context menu the first argument is the file.
     evaluateModel: (id?: string | vscode.Uri, uri?: vscode.Uri, options?: Parameters<typeof evaluateModel>[3]) =>
