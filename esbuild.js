@@ -28,7 +28,9 @@ const nodeCommon = {
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['vscode', '@tensorflow/*'],
+  // h5wasm (Keras import) is an ES module with its wasm inlined that reads the real file system;
+  // src/engine/keras/h5.ts loads it with import() at run time from node_modules.
+  external: ['vscode', '@tensorflow/*', 'h5wasm'],
 };
 
 const builds = [
