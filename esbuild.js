@@ -37,6 +37,8 @@ const builds = [
   { ...nodeCommon, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
   { ...nodeCommon, entryPoints: { engineWorker: 'src/worker/engineWorker.ts' }, outdir: 'dist' },
   { ...nodeCommon, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist' },
+  // Replica threads for data-parallel training and prediction, started beside engineWorker.js / cli.js.
+  { ...nodeCommon, entryPoints: { replicaWorker: 'src/engine/parallel/replicaWorker.ts' }, outdir: 'dist' },
   {
     ...common,
     platform: 'browser',

@@ -2,8 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { DigitImages, NUM_CLASSES, PIXELS, Prediction } from './types';
 import { throwIfAborted } from './errors';
 import { range } from './dataset';
+import { ParallelOptions, predictInParallel } from './parallel/parallelPredict';
 
-export interface PredictOptions {
+export interface PredictOptions extends Pick<ParallelOptions, 'threads' | 'pool'> {
   batchSize?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
@@ -39,6 +40,9 @@ function batchInput(model: tf.LayersModel, images: DigitImages, start: number, e
 
 /** Predicts every image in batches, yielding to the event loop between batches so it can be cancelled. */
 export async function predictImages(model: tf.LayersModel, images: DigitImages, options: PredictOptions = {}): Promise<Predictions> {
+  // Large inputs are split over replica threads (parallel/parallelPredict.ts).
+  const parallel = await predictInParallel(model, images, options);
+  if (parallel) return parallel;
   const batchSize = options.batchSize ?? 1000;
   const labels = new Uint8Array(images.count);
   const probabilities = new Float32Array(images.count * NUM_CLASSES);

@@ -6,6 +6,8 @@ import { createRandom, shuffle } from './random';
 import { evaluateImages } from './predict';
 import { DigitImages, NUM_CLASSES, PIXELS } from './types';
 import { InputError, throwIfAborted } from './errors';
+import { ReplicaPool, resolveThreads } from './parallel/replicaPool';
+import { DataParallelTrainer, MIN_SHARD, maxShardFor } from './parallel/dataParallel';
 
 export interface TrainSettings {
   arch: Architecture;
@@ -18,6 +20,11 @@ export interface TrainSettings {
   validationSplit: number;
   augment: boolean;
   seed: number;
+  /**
+   * Threads that train (data parallel, see parallel/dataParallel.ts): 0 = one per core, 1 = this
+   * thread only (model.trainOnBatch). Ignored with native TensorFlow, which uses every core.
+   */
+  threads: number;
 }
 
 export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
@@ -29,6 +36,7 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   validationSplit: 0.1,
   augment: true,
   seed: 42,
+  threads: 0,
 };
 
 export interface BatchProgress {
@@ -69,6 +77,9 @@ export interface TrainResult {
   seconds: number;
   trainCount: number;
   validationCount: number;
+  /** Threads that trained (1 when the replica threads could not start: see threadsNote). */
+  threads: number;
+  threadsNote?: string;
 }
 
 export function validateSettings(s: TrainSettings): void {
@@ -81,6 +92,7 @@ export function validateSettings(s: TrainSettings): void {
   check(s.learningRateDecay > 0 && s.learningRateDecay <= 1, `learning-rate decay must be in (0, 1] (got ${s.learningRateDecay})`);
   check(s.validationSplit >= 0 && s.validationSplit < 1, `validation split must be in [0, 1) (got ${s.validationSplit})`);
   check(Number.isInteger(s.seed), `seed must be a whole number (got ${s.seed})`);
+  check(s.threads === undefined || (Number.isInteger(s.threads) && s.threads >= 0), `threads must be a whole number ≥ 0, 0 for one per core (got ${s.threads})`);
 }
 
 /**
@@ -104,7 +116,21 @@ export async function trainModel(data: DigitImages, settings: TrainSettings, cal
   const totalImages = split.train.length * settings.epochs;
   let imagesDone = 0;
   let learningRate = settings.learningRate;
+  let pool: ReplicaPool | undefined;
+  let parallel: DataParallelTrainer | undefined;
+  let threadsNote: string | undefined;
+  let threadsUsed = 1;
   try {
+    const threads = Math.min(resolveThreads(settings.threads), Math.max(1, Math.floor(settings.batchSize / MIN_SHARD)));
+    if (threads > 1) {
+      try {
+        pool = await ReplicaPool.start(model, { replicas: threads - 1, maxShard: maxShardFor(settings.batchSize, threads) });
+        parallel = new DataParallelTrainer(model, pool);
+        threadsUsed = threads;
+      } catch (err) {
+        threadsNote = `training on one thread: replica threads failed to start (${err instanceof Error ? err.message : String(err)})`;
+      }
+    }
     for (let epoch = 1; epoch <= settings.epochs; epoch++) {
       const epochStarted = performance.now();
       shuffle(split.train, random);
@@ -123,7 +149,7 @@ export async function trainModel(data: DigitImages, settings: TrainSettings, cal
         const y = labelsTensor(labels, split.train, start, end);
         let result: number | number[];
         try {
-          result = await model.trainOnBatch(x, y);
+          result = parallel ? await parallel.trainOnBatch(x, y) : await model.trainOnBatch(x, y);
         } finally {
           tf.dispose([x, y]);
         }
@@ -152,7 +178,7 @@ export async function trainModel(data: DigitImages, settings: TrainSettings, cal
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       const stats: EpochStats = { epoch, loss: lossSum / seen, accuracy: accuracySum / seen, learningRate, seconds: (performance.now() - epochStarted) / 1000 };
-      if (validation.count > 0) Object.assign(stats, await validate(model, validation, callbacks.signal));
+      if (validation.count > 0) Object.assign(stats, await validate(model, validation, callbacks.signal, pool));
       history.push(stats);
       callbacks.onEpoch?.(stats);
       learningRate *= settings.learningRateDecay;
@@ -160,13 +186,15 @@ export async function trainModel(data: DigitImages, settings: TrainSettings, cal
   } catch (err) {
     disposeModel(model);
     throw err;
+  } finally {
+    await pool?.close();
   }
-  return { model, history, seconds: (performance.now() - started) / 1000, trainCount: split.train.length, validationCount: validation.count };
+  return { model, history, seconds: (performance.now() - started) / 1000, trainCount: split.train.length, validationCount: validation.count, threads: threadsUsed, threadsNote };
 }
 
 /** Validation loss (mean cross-entropy) and accuracy. */
-async function validate(model: tf.LayersModel, validation: DigitImages, signal?: AbortSignal) {
-  const { accuracy, predictions } = await evaluateImages(model, validation, { signal });
+async function validate(model: tf.LayersModel, validation: DigitImages, signal?: AbortSignal, pool?: ReplicaPool) {
+  const { accuracy, predictions } = await evaluateImages(model, validation, { signal, pool });
   let loss = 0;
   for (let i = 0; i < validation.count; i++) {
     loss -= Math.log(Math.max(predictions.probabilities[i * NUM_CLASSES + validation.labels![i]], 1e-7));

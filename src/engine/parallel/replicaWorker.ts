@@ -1,0 +1,88 @@
+// Why this file exists: the body of one replica thread of a ReplicaPool (replicaPool.ts). It
+// initialises its own TF.js backend, rebuilds the model from the artifacts it is given, and then
+// answers two requests, both working in shared memory: "train" (gradients of its shard at the
+// trainer's current weights) and "predict" (claim chunks of rows until none are left).
+import { parentPort, workerData } from 'worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { BackendPreference, initBackend } from '../backend';
+import { shardGradients } from '../gradients';
+import { assignVariables, layoutOf, writeTensors } from './sharedWeights';
+import { PredictRequest, predictClaimedChunks } from './parallelPredict';
+
+export interface ReplicaData {
+  backend: string;
+  modelTopology: object;
+  weightSpecs: tf.io.WeightsManifestEntry[];
+  weightData: ArrayBuffer;
+  /** All model weights, published by the trainer (trainable ones first). */
+  weights: Float32Array;
+  layoutShapes: number[][];
+  trainableCount: number;
+  /** This replica's training shard (inputs flattened, labels) and the gradients it writes. */
+  input: Float32Array;
+  labels: Float32Array;
+  grads: Float32Array;
+}
+
+export type ToReplica =
+  /** Gradients of the first n rows of `input`/`labels` at the published trainable weights. */
+  | { kind: 'train'; n: number }
+  | ({ kind: 'predict' } & PredictRequest);
+
+export type FromReplica =
+  | { kind: 'ready' }
+  /** ms: time spent taking the weights in, computing, writing the gradients out. */
+  | { kind: 'trained'; loss: number; accuracy: number; ms: [number, number, number] }
+  | { kind: 'predicted'; rows: number }
+  | { kind: 'error'; message: string };
+
+const port = parentPort;
+if (port) {
+  const data = workerData as ReplicaData;
+  const send = (m: FromReplica) => port.postMessage(m);
+  const setup = (async () => {
+    await initBackend(data.backend as BackendPreference);
+    const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: data.modelTopology, weightSpecs: data.weightSpecs, weightData: data.weightData }));
+    const variables = model.weights.map((w) => w.read() as tf.Variable);
+    const layout = layoutOf(data.layoutShapes);
+    const same = variables.length === layout.shapes.length && variables.every((v, i) => v.shape.join() === layout.shapes[i].join());
+    if (!same) throw new Error('the rebuilt model’s weights differ from the trainer’s');
+    const trainable = variables.slice(0, data.trainableCount);
+    const gradLayout = layoutOf(data.layoutShapes.slice(0, data.trainableCount));
+    const inputShape = model.inputs[0].shape.slice(1) as number[];
+    const inputSize = inputShape.reduce((a, b) => a * b, 1);
+    return { model, variables, trainable, layout, gradLayout, inputShape, inputSize };
+  })();
+
+  const handle = async (message: ToReplica): Promise<FromReplica> => {
+    const r = await setup;
+    if (message.kind === 'train') {
+      const n = message.n;
+      const t0 = performance.now();
+      assignVariables(r.trainable, data.weights, r.layout);
+      const x = tf.tensor(data.input.slice(0, n * r.inputSize), [n, ...r.inputShape]);
+      const y = tf.tensor1d(data.labels.slice(0, n));
+      try {
+        const t1 = performance.now();
+        const { grads, loss, accuracy } = shardGradients(r.model, x, y, r.trainable);
+        const t2 = performance.now();
+        writeTensors(grads, data.grads, r.gradLayout);
+        tf.dispose(grads);
+        return { kind: 'trained', loss, accuracy, ms: [t1 - t0, t2 - t1, performance.now() - t2] };
+      } finally {
+        tf.dispose([x, y]);
+      }
+    }
+    assignVariables(r.variables, data.weights, r.layout);
+    const rows = await predictClaimedChunks(r.model, message);
+    return { kind: 'predicted', rows };
+  };
+
+  setup.then(
+    () => send({ kind: 'ready' }),
+    (err: unknown) => send({ kind: 'error', message: err instanceof Error ? err.message : String(err) }),
+  );
+  port.on('message', (message: ToReplica) => {
+    handle(message).then(send, (err: unknown) => send({ kind: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) }));
+  });
+}
