@@ -97,6 +97,9 @@ export class DigitPadPanel {
     ready: () => this.postModel(),
     predict: (m) => this.onPredict(m),
     command: (m) => this.onCommand(m),
+    exportRow: async (m) => {
+      await vscode.commands.executeCommand('digitRecognizer.exportDrawingRow', m.pixels, m.label === undefined ? {} : { label: m.label });
+    },
   };
 
   private constructor(

@@ -11,6 +11,7 @@ import { trainModel } from './commands/trainModel';
 import { generateSubmission } from './commands/generateSubmission';
 import { loadModelFile } from './commands/loadModelFile';
 import { predictImage, predictImageFolder } from './commands/predictImage';
+import { exportDrawingRow } from './commands/exportDrawingRow';
 import { deleteModel, exportModel, renameModel, revealModel, selectModel } from './commands/manageModels';
 import { evaluateModel, exploreDataset, registerInsights, showTrainingDashboard } from './commands/insights';
 
@@ -64,6 +65,8 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
     exportModel: (id?: string, target?: vscode.Uri) => exportModel(services, id, target),
     predictImage: (uri?: vscode.Uri, options?: Parameters<typeof predictImage>[2]) => predictImage(services, asUri(uri), asOptions(options)),
     predictImageFolder: (uri?: vscode.Uri, options?: Parameters<typeof predictImageFolder>[2]) => predictImageFolder(services, asUri(uri), asOptions(options)),
+    // Run by the Digit Pad (not in the palette: it needs the drawing's pixels).
+    exportDrawingRow: (pixels?: unknown, options?: Parameters<typeof exportDrawingRow>[2]) => exportDrawingRow(services, pixels, asOptions(options)),
     showTrainingDashboard: (id?: string, options?: { pick?: boolean }) => showTrainingDashboard(services, typeof id === 'string' ? id : undefined, asOptions(options)),
     // From the explorer's context menu the first argument is the file.
     evaluateModel: (id?: string | vscode.Uri, uri?: vscode.Uri, options?: Parameters<typeof evaluateModel>[3]) =>

@@ -30,7 +30,13 @@ export interface CommandMessage {
   type: 'command';
   command: PadCommand;
 }
-export type WebviewMessage = ReadyMessage | PredictMessage | CommandMessage;
+/** Save the current drawing (784 integers 0–255, as for `predict`) as a Kaggle train-format row; `label` when already known. */
+export interface ExportRowMessage {
+  type: 'exportRow';
+  pixels: number[];
+  label?: number;
+}
+export type WebviewMessage = ReadyMessage | PredictMessage | CommandMessage | ExportRowMessage;
 
 // --- extension → webview ---------------------------------------------------------------------
 
@@ -86,6 +92,14 @@ export function checkWebviewMessage(x: unknown): Parsed<WebviewMessage> {
       const command = x.command;
       if (!(PAD_COMMANDS as readonly unknown[]).includes(command)) return fail(`command: unknown command ${describe(command)}`);
       return ok({ type: 'command', command: command as PadCommand });
+    }
+    case 'exportRow': {
+      const bad = badPixels(x.pixels);
+      if (bad) return fail(`exportRow: ${bad}`);
+      const label = x.label;
+      if (label !== undefined && (typeof label !== 'number' || !Number.isInteger(label) || label < 0 || label >= PAD_CLASSES)) return fail(`exportRow: bad label ${describe(label)}`);
+      const pixels = (x.pixels as number[]).slice();
+      return ok(label === undefined ? { type: 'exportRow', pixels } : { type: 'exportRow', pixels, label });
     }
     default:
       return fail(`unknown message type ${describe(x.type)}`);
@@ -150,6 +164,17 @@ function ok<T>(value: T): Parsed<T> {
 
 function fail<T>(reason: string): Parsed<T> {
   return { ok: false, reason };
+}
+
+/** Why `pixels` is not 784 integers 0–255, or undefined when it is. */
+function badPixels(pixels: unknown): string | undefined {
+  if (!Array.isArray(pixels)) return `pixels is not an array: ${describe(pixels)}`;
+  if (pixels.length !== PAD_PIXELS) return `${pixels.length} pixels, expected ${PAD_PIXELS}`;
+  for (let i = 0; i < pixels.length; i++) {
+    const v = pixels[i];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255) return `pixel ${i} is ${describe(v)}, expected an integer 0–255`;
+  }
+  return undefined;
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {

@@ -96,4 +96,17 @@ describe('Keras import and pictures', function () {
       assert.ok(right >= pictures.length - 1, `${right}/${pictures.length} right`);
     });
   });
+
+  it('the pad\'s drawing is saved as a Kaggle train-format row (exportDrawingRow)', async function () {
+    const file = path.join(tempDir(), 'my-digits.csv');
+    const pixels = Array.from({ length: 784 }, (_, i) => (i % 28 > 10 && i % 28 < 16 ? 255 : 0));
+    const first = await run('exportDrawingRow', pixels, { label: 1, file: vscode.Uri.file(file) });
+    assert.ok(first?.ok, `export failed: ${first?.error}`);
+    const second = await run('exportDrawingRow', pixels, { label: 7, file: vscode.Uri.file(file) });
+    assert.strictEqual(second.rows, 2);
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    assert.strictEqual(lines[0].split(',').length, 785);
+    assert.ok(lines[0].startsWith('label,pixel0,'));
+    assert.strictEqual(lines[2], `7,${pixels.join(',')}`);
+  });
 });

@@ -64,6 +64,7 @@ function icon(d: string): SVGSVGElement {
 const ICON_UNDO = 'M5.5 3.5 2.5 6.5l3 3M2.8 6.5H10a3.5 3.5 0 0 1 0 7H7';
 const ICON_CLEAR = 'M3 4.5h10M6.5 4.5V3h3v1.5M4.5 4.5l.6 8.5h5.8l.6-8.5M7 7v4M9 7v4';
 const ICON_TRAIN = 'M8 1.8c2.6 1.6 3.6 4.4 3 7.4L9.6 11H6.4L5 9.2c-.6-3 .4-5.8 3-7.4ZM8 5.2v1.6M5 9.2 3 11v2.2l3.4-2.2M11 9.2l2 1.8v2.2l-3.4-2.2';
+const ICON_SAVE = 'M2.5 2.5h8.5l2.5 2.5v8.5h-11ZM5 2.5v3.5h5V2.5M5 13.5V9.5h6v4';
 const ICON_OPEN = 'M1.8 4V12.5h10.7l1.8-5.3H4.1L2.5 12M1.8 4V2.8h4.1l1.3 1.4h4.8v3';
 
 const app = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app', class: 'pad-app' }));
@@ -78,6 +79,7 @@ const canvas = h('canvas', {
 const hint = h('div', { class: 'hint', 'aria-hidden': 'true', text: 'Draw a digit 0–9' });
 const undoButton = h('button', { type: 'button', class: 'secondary', 'data-testid': 'undo', title: 'Undo last stroke (Ctrl+Z)' }, icon(ICON_UNDO), 'Undo');
 const clearButton = h('button', { type: 'button', class: 'secondary', 'data-testid': 'clear', title: 'Clear the pad (Delete / Esc)' }, icon(ICON_CLEAR), 'Clear');
+const exportRowButton = h('button', { type: 'button', class: 'secondary', 'data-testid': 'export-row', title: 'Append this drawing, with its digit, to a Kaggle train-format CSV' }, icon(ICON_SAVE), 'Save as CSV Row');
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
 const shortcuts = h('span', { class: 'shortcuts', text: `${isMac ? '⌘Z' : 'Ctrl+Z'} undo · Esc clear` });
 
@@ -126,7 +128,7 @@ app.replaceChildren(
       'section',
       { class: 'board', 'aria-label': 'Drawing' },
       h('div', { class: 'surface' }, canvas, hint),
-      h('div', { class: 'toolbar' }, undoButton, clearButton, shortcuts),
+      h('div', { class: 'toolbar' }, undoButton, clearButton, exportRowButton, shortcuts),
     ),
     h('section', { class: 'results', 'aria-label': 'Prediction' }, modelLine, noModel, answer, probs, errorBox, announcer),
   ),
@@ -275,8 +277,19 @@ canvas.addEventListener('contextmenu', (e) => e.preventDefault());
 
 undoButton.addEventListener('click', undo);
 clearButton.addEventListener('click', clear);
+exportRowButton.addEventListener('click', exportRow);
 trainButton.addEventListener('click', () => runCommand('train'));
 loadButton.addEventListener('click', () => runCommand('loadModel'));
+
+/** Sends the drawing as the model sees it (28×28) to be saved as a train-format CSV row. */
+function exportRow(): void {
+  const result = strokesToMnist(allStrokes());
+  if (result.empty) {
+    showError('Draw a digit first, then save it as a CSV row.');
+    return;
+  }
+  post({ type: 'exportRow', pixels: Array.from(result.pixels) });
+}
 
 function runCommand(command: PadCommand): void {
   post({ type: 'command', command });
