@@ -19,6 +19,8 @@ Options:
   --learning-rate F          Adam learning rate (default: ${DEFAULT_TRAIN_SETTINGS.learningRate})
   --no-augment               no rotation/zoom/shift augmentation
   --seed N                   random seed (default: ${DEFAULT_TRAIN_SETTINGS.seed})
+  --threads N                threads that train, each on a share of every batch; 0 = one per
+                             CPU core, 1 = a single thread (default: ${DEFAULT_TRAIN_SETTINGS.threads})
   --limit N                  use only the first N rows
   --out DIR                  model folder (default: models/<arch>-<date> in the current folder)
   --backend auto|tensorflow|wasm|cpu   (default: auto)
@@ -36,6 +38,7 @@ export async function trainCommand(argv: string[], signal: AbortSignal): Promise
       'learning-rate': { type: 'string' },
       'no-augment': { type: 'boolean' },
       seed: { type: 'string' },
+      threads: { type: 'string' },
       limit: { type: 'string' },
       out: { type: 'string' },
       backend: { type: 'string' },
@@ -55,6 +58,7 @@ export async function trainCommand(argv: string[], signal: AbortSignal): Promise
     learningRate: numberOption(values['learning-rate'], 'learning-rate', TRAIN_HELP, (n) => n > 0, 'a positive number') ?? d.learningRate,
     augment: !values['no-augment'],
     seed: integerOption(values.seed, 'seed', TRAIN_HELP, 0) ?? d.seed,
+    threads: integerOption(values.threads, 'threads', TRAIN_HELP, 0) ?? d.threads,
   };
   const created = new Date();
   const outDir = path.resolve(values.out ?? path.join('models', modelFolderName(settings.arch, created)));
@@ -72,6 +76,7 @@ export async function trainCommand(argv: string[], signal: AbortSignal): Promise
   progress.done();
   const final = result.metadata.final;
   console.log(`Model saved to ${result.dir}`);
+  if (result.metadata.trainingThreads !== undefined) console.log(`Trained on ${result.metadata.trainingThreads} thread${result.metadata.trainingThreads === 1 ? '' : 's'}`);
   if (final?.valAccuracy !== undefined) console.log(`Validation accuracy: ${(final.valAccuracy * 100).toFixed(2)}%`);
   else console.log(`Training accuracy: ${((final?.accuracy ?? 0) * 100).toFixed(2)}% (no validation split)`);
 }

@@ -80,6 +80,7 @@ export async function runTrainJob(job: TrainJob, context: JobContext = {}): Prom
       batchHistory: batchHistory?.toJSON(),
       backend: backend.name,
       trainingSeconds: Math.round(result.seconds * 10) / 10,
+      trainingThreads: result.threads,
       trainRows: result.trainCount,
       validationRows: result.validationCount,
       trainingFile: { name: path.basename(job.trainFile), rows: data.count, sha256 },

@@ -31,6 +31,8 @@ export interface ModelMetadata {
   batchHistory?: BatchHistory;
   backend?: string;
   trainingSeconds?: number;
+  /** Threads that trained (data parallel when > 1); `threads` is the setting asked for. */
+  trainingThreads?: number;
   trainRows?: number;
   validationRows?: number;
   trainingFile?: { name: string; rows: number; sha256: string };

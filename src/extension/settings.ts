@@ -17,6 +17,7 @@ export function trainSettingsFromConfig(): TrainSettings {
     validationSplit: c.get<number>('validationSplit', d.validationSplit),
     augment: c.get<boolean>('augment', d.augment),
     seed: c.get<number>('seed', d.seed),
+    threads: c.get<number>('trainingThreads', d.threads),
   };
 }
 
