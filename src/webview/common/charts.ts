@@ -104,7 +104,8 @@ export function themedChart<T extends ChartType>(canvas: HTMLCanvasElement, conf
     restyle: (t: Theme) => {
       applyTheme(chart as unknown as Chart, t);
       restyle(chart, t);
-      chart.update('none');
+      // A full update (animations are off): with 'none', new point elements get no options and are not drawn.
+      chart.update();
     },
   };
   entry.restyle(theme());

@@ -109,8 +109,8 @@ function lineChart(canvas: HTMLCanvasElement, yTitle: string, percent: boolean):
         datasets: [
           { label: 'Batch', data: [], borderWidth: 1, pointRadius: 0, tension: 0 },
           { label: 'Batch (smoothed)', data: [], borderWidth: 2, pointRadius: 0, tension: 0.2 },
-          { label: 'Epoch (training)', data: [], borderWidth: 0, pointRadius: 4, showLine: false },
-          { label: 'Validation', data: [], borderWidth: 2, pointRadius: 4, borderDash: [5, 3] },
+          { label: 'Epoch (training)', data: [], borderWidth: 0, pointRadius: 4, showLine: false, clip: false },
+          { label: 'Validation', data: [], borderWidth: 2, pointRadius: 4, borderDash: [5, 3], clip: false },
         ],
       },
       options: {
@@ -163,7 +163,7 @@ function draw(): void {
     epoch.data = epochs.map((e) => ({ x: e.epoch, y: e[trainKey] }));
     val.data = epochs.filter((e) => e[valKey] !== undefined).map((e) => ({ x: e.epoch, y: e[valKey]! }));
     (chart.options.scales!.x as { max?: number }).max = Math.max(1, run?.settings.epochs ?? 1, ...epochs.map((e) => e.epoch));
-    chart.update('none');
+    chart.update(); // animations are off; 'none' would leave new point markers undrawn
   };
   fill(lossChart, state.loss, 'loss', 'valLoss');
   fill(accChart, state.accuracy, 'accuracy', 'valAccuracy');
@@ -219,13 +219,14 @@ function render(): void {
     el.textContent = text;
     el.title = hint ?? '';
   };
-  set('Epoch', last && live ? `${last.epoch}/${last.epochs} · batch ${last.batch}/${last.batches}` : `${run.epochs.length}/${run.settings.epochs}`);
+  set('Epoch', last && live ? `${last.epoch}/${last.epochs} · ${last.batch}/${last.batches}` : `${run.epochs.length}/${run.settings.epochs}`, last && live ? `epoch ${last.epoch} of ${last.epochs}, batch ${last.batch} of ${last.batches}` : undefined);
   set('Loss', live && smoothLoss !== undefined ? smoothLoss.toFixed(4) : lastEpoch ? lastEpoch.loss.toFixed(4) : '–', live ? 'smoothed, recent batches' : 'last epoch');
   set('Accuracy', live && smoothAcc !== undefined ? pct(smoothAcc) : lastEpoch ? pct(lastEpoch.accuracy) : '–', live ? 'smoothed, recent batches' : 'last epoch');
   set('Val. loss', lastEpoch?.valLoss !== undefined ? lastEpoch.valLoss.toFixed(4) : '–');
   set('Val. accuracy', lastEpoch?.valAccuracy !== undefined ? pct(lastEpoch.valAccuracy) : '–');
   set('Learning rate', (last?.learningRate ?? lastEpoch?.learningRate ?? run.settings.learningRate).toPrecision(3));
-  set('Images/s', last && live ? Math.round(last.imagesPerSecond).toLocaleString() : run.trainingSeconds && run.rows ? '–' : '–');
+  const averageSpeed = run.trainingSeconds && run.rows ? (run.rows * (1 - run.settings.validationSplit) * run.epochs.length) / run.trainingSeconds : undefined;
+  set('Images/s', last && live ? Math.round(last.imagesPerSecond).toLocaleString() : averageSpeed ? `≈${Math.round(averageSpeed).toLocaleString()}` : '–', live ? 'training speed' : 'average over the run, including validation');
   set('Time', live && last ? `${formatSeconds(last.etaSeconds)} left` : run.trainingSeconds !== undefined ? formatSeconds(run.trainingSeconds) : '–', live ? 'estimated time left' : 'training time');
 
   const s = run.settings;
