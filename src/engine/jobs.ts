@@ -7,6 +7,7 @@ import { BatchProgress, EpochStats, TrainSettings, trainModel } from './train';
 import { ModelMetadata, hashFile, saveModelDir } from './persistence';
 import { loadAnyModel } from './loadModel';
 import { predictImages } from './predict';
+import { startPredictionPool } from './parallel/parallelPredict';
 import { writeSubmission } from './submission';
 import { disposeModel } from './models';
 import { throwIfAborted } from './errors';
@@ -98,6 +99,8 @@ export interface SubmissionJob {
   testFile: string;
   model: string;
   outFile: string;
+  /** Threads that predict: 0 or absent = one per core, 1 = this thread only. */
+  threads?: number;
 }
 
 export async function runSubmissionJob(job: SubmissionJob, context: JobContext = {}): Promise<{ rows: number; file: string }> {
@@ -105,6 +108,8 @@ export async function runSubmissionJob(job: SubmissionJob, context: JobContext =
   const backend = await initBackend(context.backend);
   emit({ kind: 'backend', name: backend.name, note: backend.note });
   const { model, metadata } = await loadAnyModel(job.model);
+  // The replica threads start (load TF.js and the model) while this thread parses the CSV.
+  const pool = startPredictionPool(model, job.threads);
   try {
     const data = await readDigitCsv(job.testFile, {
       expect: 'test',
@@ -113,6 +118,8 @@ export async function runSubmissionJob(job: SubmissionJob, context: JobContext =
     });
     const predictions = await predictImages(model, data, {
       pixelScale: metadata?.pixelScale,
+      threads: job.threads,
+      pool: await pool,
       signal: context.signal,
       onProgress: (done, total) => emit({ kind: 'predicting', done, total }),
     });
@@ -120,6 +127,7 @@ export async function runSubmissionJob(job: SubmissionJob, context: JobContext =
     await writeSubmission(job.outFile, predictions.labels, data.count);
     return { rows: data.count, file: job.outFile };
   } finally {
+    await (await pool)?.close();
     model.dispose();
   }
 }

@@ -82,6 +82,16 @@ export interface ParallelOptions extends PoolPredictOptions {
 }
 
 /**
+ * Starts a prediction pool for `model` ahead of time (e.g. while the CSV is parsed), or resolves
+ * to undefined when one thread is wanted or the replicas cannot start. Never rejects.
+ */
+export async function startPredictionPool(model: tf.LayersModel, threads?: number): Promise<ReplicaPool | undefined> {
+  const wanted = resolveThreads(threads);
+  if (wanted <= 1) return undefined;
+  return ReplicaPool.start(model, { replicas: wanted - 1, maxShard: 0 }).catch(() => undefined);
+}
+
+/**
  * predictImages' parallel path: the predictions when they were split over threads, undefined
  * when the caller should predict on its own thread (small inputs, one thread, no replicas).
  */
