@@ -72,7 +72,7 @@ describe('images', function () {
       }
       const worst = Math.min(...scores);
       console.log(`      worst correlation with the original digit's preprocessing: ${worst.toFixed(3)}`);
-      assert.ok(worst > 0.8, `worst correlation with the original ${worst.toFixed(3)}`);
+      assert.ok(worst > 0.75, `worst correlation with the original ${worst.toFixed(3)}`);
     });
   }
 
