@@ -5,7 +5,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readDigitCsv } from './csv';
 import { initBackend } from './backend';
-import { hashFile, loadModelDir } from './persistence';
+import { hashFile } from './persistence';
+import { loadAnyModel } from './loadModel';
 import { predictImages } from './predict';
 import { stratifiedSplit } from './dataset';
 import { createRandom } from './random';
@@ -68,9 +69,10 @@ export async function runEvaluateJob(job: EvaluateJob, context: JobContext = {})
     images = subset(data, rows);
     if (images.count === 0) throw new InputError(`The validation split of ${path.basename(job.file)} is empty.`, job.file);
   }
-  const { model } = await loadModelDir(job.modelDir);
+  const { model, metadata } = await loadAnyModel(job.modelDir);
   try {
     const predictions = await predictImages(model, images, {
+      pixelScale: metadata?.pixelScale,
       signal: context.signal,
       onProgress: (done, total) => emit({ kind: 'predicting', done, total }),
     });
