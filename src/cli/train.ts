@@ -3,6 +3,7 @@ import { integerOption, numberOption, onePositional, parse, UsageError } from '.
 import { runTrainJob } from '../engine/jobs';
 import { DEFAULT_TRAIN_SETTINGS, TrainSettings } from '../engine/train';
 import { isArchitecture } from '../engine/models';
+import { isSchedule, LearningRateSchedule } from '../engine/schedule';
 import { defaultModelName, modelFolderName } from '../engine/naming';
 import { ProgressPrinter } from './progress';
 
@@ -16,7 +17,8 @@ Options:
   --epochs N                 epochs (default: ${DEFAULT_TRAIN_SETTINGS.epochs})
   --batch-size N             batch size (default: ${DEFAULT_TRAIN_SETTINGS.batchSize})
   --validation-split F       fraction held out for validation, 0 to <1 (default: ${DEFAULT_TRAIN_SETTINGS.validationSplit})
-  --learning-rate F          Adam learning rate (default: ${DEFAULT_TRAIN_SETTINGS.learningRate})
+  --learning-rate F          Adam learning rate, the peak with onecycle (default: ${DEFAULT_TRAIN_SETTINGS.learningRate})
+  --schedule onecycle|constant  learning-rate schedule (default: ${DEFAULT_TRAIN_SETTINGS.schedule})
   --no-augment               no rotation/zoom/shift augmentation
   --seed N                   random seed (default: ${DEFAULT_TRAIN_SETTINGS.seed})
   --threads N                threads that train, each on a share of every batch; 0 = one per
@@ -36,6 +38,7 @@ export async function trainCommand(argv: string[], signal: AbortSignal): Promise
       'batch-size': { type: 'string' },
       'validation-split': { type: 'string' },
       'learning-rate': { type: 'string' },
+      schedule: { type: 'string' },
       'no-augment': { type: 'boolean' },
       seed: { type: 'string' },
       threads: { type: 'string' },
@@ -48,6 +51,7 @@ export async function trainCommand(argv: string[], signal: AbortSignal): Promise
   if (values.help) return void console.log(TRAIN_HELP);
   const file = onePositional(positionals, 'train.csv', TRAIN_HELP);
   if (values.arch !== undefined && !isArchitecture(values.arch)) throw new UsageError(`--arch must be seed or default (got "${values.arch}")`, TRAIN_HELP);
+  if (values.schedule !== undefined && !isSchedule(values.schedule)) throw new UsageError(`--schedule must be onecycle or constant (got "${values.schedule}")`, TRAIN_HELP);
   const d = DEFAULT_TRAIN_SETTINGS;
   const settings: TrainSettings = {
     ...d,
@@ -56,6 +60,7 @@ export async function trainCommand(argv: string[], signal: AbortSignal): Promise
     batchSize: integerOption(values['batch-size'], 'batch-size', TRAIN_HELP) ?? d.batchSize,
     validationSplit: numberOption(values['validation-split'], 'validation-split', TRAIN_HELP, (n) => n >= 0 && n < 1, 'a number from 0 to below 1') ?? d.validationSplit,
     learningRate: numberOption(values['learning-rate'], 'learning-rate', TRAIN_HELP, (n) => n > 0, 'a positive number') ?? d.learningRate,
+    schedule: (values.schedule as LearningRateSchedule | undefined) ?? d.schedule,
     augment: !values['no-augment'],
     seed: integerOption(values.seed, 'seed', TRAIN_HELP, 0) ?? d.seed,
     threads: integerOption(values.threads, 'threads', TRAIN_HELP, 0) ?? d.threads,

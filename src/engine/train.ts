@@ -6,6 +6,7 @@ import { createRandom, shuffle } from './random';
 import { evaluateImages } from './predict';
 import { DigitImages, NUM_CLASSES, PIXELS } from './types';
 import { InputError, throwIfAborted } from './errors';
+import { LEARNING_RATE_SCHEDULES, LearningRateSchedule, learningRateAt } from './schedule';
 import { ReplicaPool, resolveThreads } from './parallel/replicaPool';
 import { DataParallelTrainer, MIN_SHARD, maxShardFor } from './parallel/dataParallel';
 
@@ -13,9 +14,9 @@ export interface TrainSettings {
   arch: Architecture;
   epochs: number;
   batchSize: number;
+  /** The peak rate with the 'onecycle' schedule, the rate throughout with 'constant'. */
   learningRate: number;
-  /** Multiplies the learning rate after each epoch (1 = constant). */
-  learningRateDecay: number;
+  schedule: LearningRateSchedule;
   /** Fraction of rows held out (stratified by digit) for validation; 0 for none. */
   validationSplit: number;
   augment: boolean;
@@ -31,8 +32,10 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   arch: 'default',
   epochs: 3,
   batchSize: 128,
-  learningRate: 0.001,
-  learningRateDecay: 1,
+  // One-cycle with a peak of 0.006 measured best for one augmented seed epoch on train.csv
+  // (validation 98.41%; peak 0.003: 98.19%; constant 0.001: 97.33%).
+  learningRate: 0.006,
+  schedule: 'onecycle',
   validationSplit: 0.1,
   augment: true,
   seed: 42,
@@ -89,7 +92,7 @@ export function validateSettings(s: TrainSettings): void {
   check(Number.isInteger(s.epochs) && s.epochs >= 1, `epochs must be a whole number ≥ 1 (got ${s.epochs})`);
   check(Number.isInteger(s.batchSize) && s.batchSize >= 1, `batch size must be a whole number ≥ 1 (got ${s.batchSize})`);
   check(s.learningRate > 0 && Number.isFinite(s.learningRate), `learning rate must be a positive number (got ${s.learningRate})`);
-  check(s.learningRateDecay > 0 && s.learningRateDecay <= 1, `learning-rate decay must be in (0, 1] (got ${s.learningRateDecay})`);
+  check(LEARNING_RATE_SCHEDULES.includes(s.schedule), `schedule must be ${LEARNING_RATE_SCHEDULES.join(' or ')} (got ${s.schedule})`);
   check(s.validationSplit >= 0 && s.validationSplit < 1, `validation split must be in [0, 1) (got ${s.validationSplit})`);
   check(Number.isInteger(s.seed), `seed must be a whole number (got ${s.seed})`);
   check(s.threads === undefined || (Number.isInteger(s.threads) && s.threads >= 0), `threads must be a whole number ≥ 0, 0 for one per core (got ${s.threads})`);
@@ -115,6 +118,7 @@ export async function trainModel(data: DigitImages, settings: TrainSettings, cal
   const batches = Math.ceil(split.train.length / settings.batchSize);
   const totalImages = split.train.length * settings.epochs;
   let imagesDone = 0;
+  const totalSteps = batches * settings.epochs;
   let learningRate = settings.learningRate;
   let pool: ReplicaPool | undefined;
   let parallel: DataParallelTrainer | undefined;
@@ -134,12 +138,13 @@ export async function trainModel(data: DigitImages, settings: TrainSettings, cal
     for (let epoch = 1; epoch <= settings.epochs; epoch++) {
       const epochStarted = performance.now();
       shuffle(split.train, random);
-      setLearningRate(model, learningRate);
       let lossSum = 0;
       let accuracySum = 0;
       let seen = 0;
       for (let batch = 0; batch < batches; batch++) {
         throwIfAborted(callbacks.signal);
+        learningRate = learningRateAt(settings.schedule, settings.learningRate, (epoch - 1) * batches + batch, totalSteps);
+        setLearningRate(model, learningRate);
         const start = batch * settings.batchSize;
         const end = Math.min(split.train.length, start + settings.batchSize);
         const x = tf.tidy(() => {
@@ -181,7 +186,6 @@ export async function trainModel(data: DigitImages, settings: TrainSettings, cal
       if (validation.count > 0) Object.assign(stats, await validate(model, validation, callbacks.signal, pool));
       history.push(stats);
       callbacks.onEpoch?.(stats);
-      learningRate *= settings.learningRateDecay;
     }
   } catch (err) {
     disposeModel(model);

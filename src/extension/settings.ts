@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { DEFAULT_TRAIN_SETTINGS, TrainSettings } from '../engine/train';
 import { isArchitecture } from '../engine/models';
+import { isSchedule } from '../engine/schedule';
 import type { BackendPreference } from '../engine/backend';
 
 /** Training settings from `digitRecognizer.*`, falling back to the engine's defaults. */
@@ -8,12 +9,14 @@ export function trainSettingsFromConfig(): TrainSettings {
   const c = vscode.workspace.getConfiguration('digitRecognizer');
   const d = DEFAULT_TRAIN_SETTINGS;
   const arch = c.get<string>('architecture');
+  const schedule = c.get<string>('learningRateSchedule');
   return {
     ...d,
     arch: isArchitecture(arch) ? arch : d.arch,
     epochs: c.get<number>('epochs', d.epochs),
     batchSize: c.get<number>('batchSize', d.batchSize),
     learningRate: c.get<number>('learningRate', d.learningRate),
+    schedule: isSchedule(schedule) ? schedule : d.schedule,
     validationSplit: c.get<number>('validationSplit', d.validationSplit),
     augment: c.get<boolean>('augment', d.augment),
     seed: c.get<number>('seed', d.seed),
