@@ -33,6 +33,8 @@ export async function pickCsv(state: vscode.Memento, format: CsvFormat, title: s
   items.push({ label: '$(folder-opened) Browse…', description: BROWSE });
   const picked = await vscode.window.showQuickPick(items, {
     title,
+    // A webview (the pad, a dashboard) taking focus back must not dismiss the pick.
+    ignoreFocusOut: true,
     placeHolder: matching.length ? `Pick a ${format}-format CSV` : `No ${format}-format CSV in the workspace: browse for one`,
   });
   if (!picked) return undefined;
