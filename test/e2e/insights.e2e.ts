@@ -10,9 +10,8 @@ import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../scripts/codeServer';
 import { requireData, slice, tempDir } from '../support/data';
-import { ARTIFACTS_DIR, findWebviewFrame, paletteRow, openWorkbench, runCommand, screenshot, waitForCommand, Workbench } from './workbench';
+import { ARTIFACTS_DIR, findWebviewFrame, paletteRow, openWorkbench, runCommand, screenshot, waitForCommand, Workbench, publishScreenshot as publish } from './workbench';
 
-const DOCS_IMAGES = path.join(PROJECT_ROOT, 'docs', 'images');
 const ROWS = 1500;
 const WORKSPACE_SETTINGS = {
   'digitRecognizer.architecture': 'seed',
@@ -173,9 +172,5 @@ async function editorShot(page: Page, name: string): Promise<string> {
   return file;
 }
 
-async function publish(file: string, name: string): Promise<void> {
-  fs.mkdirSync(DOCS_IMAGES, { recursive: true });
-  fs.copyFileSync(file, path.join(DOCS_IMAGES, name));
-}
 
 export type { Frame };

@@ -4,8 +4,8 @@
 // pad in the dark and light themes, write a submission; and, separately, install the packaged
 // .vsix, list its commands and open the pad (this needs no data: it is also the smoke test).
 //
-// The screenshots for the README (docs/images/*.png) are refreshed from test-artifacts/ by every
-// run. The data slices are made at test time in a temporary workspace; nothing from the data is
+// The screenshots for the README (docs/images/*.png) are refreshed from test-artifacts/ when
+// UPDATE_README_IMAGES=1. The data slices are made at test time in a temporary workspace; nothing from the data is
 // committed.
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
@@ -15,9 +15,8 @@ import type { Frame, Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../scripts/codeServer';
 import { requireData, slice, tempDir } from '../support/data';
 import { DIGIT_STROKES, type Stroke } from './digitStrokes';
-import { findWebviewFrame, openWorkbench, paletteRow, runCommand, screenshot, waitForCommand, waitForNotification, Workbench } from './workbench';
+import { findWebviewFrame, openWorkbench, paletteRow, runCommand, screenshot, waitForCommand, waitForNotification, Workbench, publishScreenshot as publish } from './workbench';
 
-const DOCS_IMAGES = path.join(PROJECT_ROOT, 'docs', 'images');
 const TRAIN_ROWS = 7000;
 const TEST_ROWS = 200;
 
@@ -265,11 +264,6 @@ function quickPickRow(page: Page, text: string) {
   return page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: text }) }).first();
 }
 
-/** Copies a screenshot to docs/images for the README. */
-async function publish(file: string, name: string): Promise<void> {
-  fs.mkdirSync(DOCS_IMAGES, { recursive: true });
-  fs.copyFileSync(file, path.join(DOCS_IMAGES, name));
-}
 
 /**
  * Draws strokes with the mouse on the pad's canvas. Points are in unit coordinates of the canvas;

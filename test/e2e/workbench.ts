@@ -215,3 +215,15 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 function exactly(text: string): RegExp {
   return new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
 }
+
+const README_IMAGES = path.join(PROJECT_ROOT, 'docs', 'images');
+
+/**
+ * Copies a screenshot to docs/images (the README's) when UPDATE_README_IMAGES=1, so ordinary
+ * test runs never modify committed files.
+ */
+export async function publishScreenshot(file: string, name: string): Promise<void> {
+  if (process.env.UPDATE_README_IMAGES !== '1') return;
+  fs.mkdirSync(README_IMAGES, { recursive: true });
+  fs.copyFileSync(file, path.join(README_IMAGES, name));
+}
