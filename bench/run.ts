@@ -19,6 +19,8 @@ import { saveModelDir } from '../src/engine/persistence';
 import { runSubmissionJob } from '../src/engine/jobs';
 import { DEFAULT_TRAIN_SETTINGS } from '../src/engine/train';
 import { EngineClient } from '../src/extension/engineClient';
+import { ReplicaPool, resolveThreads } from '../src/engine/parallel/replicaPool';
+import { DataParallelTrainer, maxShardFor, StepProfile } from '../src/engine/parallel/dataParallel';
 import { DigitImages } from '../src/engine/types';
 import { dataDir, HOW_TO_GET_DATA } from '../test/support/data';
 
@@ -43,9 +45,14 @@ function log(line: string): void {
   console.error(`[bench] ${line}`);
 }
 
-/** Steady-state training images/s of one architecture on real rows, batch 128. */
-async function trainingThroughput(arch: Architecture, data: DigitImages, augment: boolean): Promise<{ imagesPerSecond: number; cores: number }> {
+/**
+ * Steady-state training images/s of one architecture on real rows, batch 128, on `threads`
+ * threads (1: model.trainOnBatch; more: data parallel over replica threads, as trainModel does).
+ */
+async function trainingThroughput(arch: Architecture, data: DigitImages, augment: boolean, threads: number): Promise<{ imagesPerSecond: number; cores: number; profile?: StepProfile }> {
   const model = createModel(arch, { seed: 1 });
+  const pool = threads > 1 ? await ReplicaPool.start(model, { replicas: threads - 1, maxShard: maxShardFor(BATCH, threads) }) : undefined;
+  const trainer = pool && new DataParallelTrainer(model, pool);
   const indices = range(data.count);
   const random = createRandom(1);
   const steps = quick ? 4 : 30;
@@ -56,17 +63,25 @@ async function trainingThroughput(arch: Architecture, data: DigitImages, augment
       return augment ? augmentBatch(images, DEFAULT_AUGMENT, random) : images;
     });
     const y = labelsTensor(data.labels!, indices, start, start + BATCH);
-    await model.trainOnBatch(x, y);
+    await (trainer ? trainer.trainOnBatch(x, y) : model.trainOnBatch(x, y));
     tf.dispose([x, y]);
   };
   for (let i = 0; i < 3; i++) await step(i); // warm-up
+  if (trainer) for (const key of Object.keys(trainer.profile) as (keyof StepProfile)[]) trainer.profile[key] = 0;
   const cpu = process.cpuUsage();
   const started = performance.now();
   for (let i = 0; i < steps; i++) await step(i + 3);
   const seconds = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(cpu);
+  const used = process.cpuUsage(cpu); // the whole process: replica threads included
+  await pool?.close();
   disposeModel(model);
-  return { imagesPerSecond: (steps * BATCH) / seconds, cores: (used.user + used.system) / 1e6 / seconds };
+  return { imagesPerSecond: (steps * BATCH) / seconds, cores: (used.user + used.system) / 1e6 / seconds, profile: trainer?.profile };
+}
+
+/** A data-parallel step's time, per step: where the trainer and its first replica spend it. */
+function describeProfile(p: StepProfile): string {
+  const ms = (v: number) => fmt(v / p.steps);
+  return `trainer: own shard ${ms(p.own)} ms, waiting ${ms(p.wait)}, combining ${ms(p.combine)}, optimizer ${ms(p.apply)}, publishing weights ${ms(p.publish)}; replica: weights in ${ms(p.replicaIn)} ms, shard ${ms(p.replicaCompute)}, gradients out ${ms(p.replicaOut)}`;
 }
 
 /** Parses a CSV in a fresh process so its memory growth is its own. */
@@ -121,6 +136,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   execFileSync(process.execPath, [path.join(ROOT, 'esbuild.js')], { stdio: 'inherit' });
+  const loadAtStart = os.loadavg()[0];
   const trainFile = path.join(dir, 'train.csv');
   const testFile = path.join(dir, 'test.csv');
 
@@ -134,16 +150,24 @@ async function main(): Promise<void> {
   rows.push({ measure: 'parse train.csv (42,000 rows, 77 MB)', value: `${fmt(trainCsv.seconds, 2)} s, +${fmt(trainCsv.rssMB)} MB RSS`, target: '< 3 s, < 300 MB', met: trainCsv.seconds < 3 && trainCsv.rssMB < 300 });
 
   const train = await readDigitCsv(trainFile, { limit: 6000 });
-  for (const [arch, augment] of [['seed', false], ['seed', true], ['default', true]] as const) {
-    log(`training ${arch}${augment ? ' + augmentation' : ''}…`);
-    const t = await trainingThroughput(arch, train, augment);
-    const row: Row = { measure: `train ${arch}${augment ? ' + augmentation' : ''}, batch ${BATCH} (img/s; cores busy)`, value: `${fmt(t.imagesPerSecond)} img/s; ${fmt(t.cores, 2)} cores` };
+  const auto = resolveThreads(0);
+  const profiles: string[] = [];
+  const threadCounts = auto > 1 ? [1, auto] : [1];
+  const configs = ([['seed', false], ['seed', true], ['default', true]] as const).flatMap(([arch, augment]) => threadCounts.map((threads) => [arch, augment, threads] as const));
+  for (const [arch, augment, threads] of configs) {
+    const what = `${arch}${augment ? ' + augmentation' : ''}, ${threads === 1 ? '1 thread' : `${threads} threads (auto)`}`;
+    log(`training ${what}…`);
+    const t = await trainingThroughput(arch, train, augment, threads);
+    if (t.profile) profiles.push(`- ${what}: ${describeProfile(t.profile)}`);
+    // CPU time per image shows whether extra threads add work; img/s whether they were given a core.
+    const row: Row = { measure: `train ${what}, batch ${BATCH} (img/s; cores busy; CPU ms per image)`, value: `${fmt(t.imagesPerSecond)} img/s; ${fmt(t.cores, 2)} cores; ${fmt((1000 * t.cores) / t.imagesPerSecond, 1)} ms` };
     if (arch === 'seed' && !augment) {
-      row.target = '≥ PyTorch';
+      const final = threads === auto;
+      if (final) row.target = '≥ PyTorch';
       if (typeof peer !== 'string') {
         row.peer = `${fmt(peer.train)} img/s`;
         row.ratio = `${fmt(t.imagesPerSecond / peer.train, 2)}×`;
-        row.met = t.imagesPerSecond >= peer.train;
+        if (final) row.met = t.imagesPerSecond >= peer.train;
       }
     }
     if (arch === 'default') {
@@ -158,14 +182,21 @@ async function main(): Promise<void> {
   const model = createModel('seed', { seed: 1 });
   await predictImages(model, { ...test, count: 1000 });
   let started = performance.now();
-  await predictImages(model, test);
-  const predictRate = test.count / ((performance.now() - started) / 1000);
-  rows.push({
-    measure: `predict ${fmt(test.count)} test rows, seed (img/s)`,
-    value: `${fmt(predictRate)} img/s`,
-    target: '≥ 2× PyTorch',
-    ...(typeof peer === 'string' ? {} : { peer: `${fmt(peer.predict)} img/s`, ratio: `${fmt(predictRate / peer.predict, 2)}×`, met: predictRate >= 2 * peer.predict }),
-  });
+  for (const threads of auto > 1 ? [1, auto] : [1]) {
+    const cpu = process.cpuUsage();
+    started = performance.now();
+    // With more than one thread this includes starting the replica threads (loading TF.js and the model).
+    await predictImages(model, test, { threads });
+    const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    const predictRate = test.count / seconds;
+    rows.push({
+      measure: `predict ${fmt(test.count)} test rows, seed, ${threads === 1 ? '1 thread' : `${threads} threads incl. their start`} (img/s; cores busy)`,
+      value: `${fmt(predictRate)} img/s; ${fmt((used.user + used.system) / 1e6 / seconds, 2)} cores`,
+      target: threads === auto ? '≥ 2× PyTorch' : undefined,
+      ...(typeof peer === 'string' ? {} : { peer: `${fmt(peer.predict)} img/s`, ratio: `${fmt(predictRate / peer.predict, 2)}×`, met: threads === auto ? predictRate >= 2 * peer.predict : undefined }),
+    });
+  }
 
   const single: number[] = [];
   for (let i = 0; i < (quick ? 20 : 200); i++) {
@@ -180,10 +211,13 @@ async function main(): Promise<void> {
   await saveModelDir(model, { formatVersion: 1, name: 'bench', created: new Date().toISOString(), architecture: 'seed' }, modelDir);
   disposeModel(model);
   const out = path.join(path.dirname(modelDir), 'submission.csv');
-  started = performance.now();
-  await runSubmissionJob({ testFile, model: modelDir, outFile: out });
-  const submitSeconds = (performance.now() - started) / 1000;
-  rows.push({ measure: `submission end to end (${fmt(test.count)} rows: load model, parse, predict, write)`, value: `${fmt(submitSeconds, 1)} s`, target: '< 15 s', met: submitSeconds < 15 });
+  for (const threads of auto > 1 ? [1, auto] : [1]) {
+    started = performance.now();
+    await runSubmissionJob({ testFile, model: modelDir, outFile: out, threads });
+    const submitSeconds = (performance.now() - started) / 1000;
+    const final = threads === auto;
+    rows.push({ measure: `submission end to end (${fmt(test.count)} rows: load model, parse, predict, write), ${threads === 1 ? '1 thread' : `${threads} threads`}`, value: `${fmt(submitSeconds, 1)} s`, target: final ? '< 15 s' : undefined, met: final ? submitSeconds < 15 : undefined });
+  }
 
   log('event loop while the worker trains…');
   const loop = await eventLoopWhileTraining(trainFile);
@@ -197,7 +231,8 @@ async function main(): Promise<void> {
   const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
   const machine = `${os.cpus().length} × ${os.cpus()[0].model.trim()}, ${fmt(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`;
   const peerLine = typeof peer === 'string' ? `PyTorch peer ${peer}` : `PyTorch peer: torch ${peer.version}, ${os.cpus().length} threads, same CNN, batch ${BATCH}, eval batch 1,000`;
-  const section = `\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · commit ${commit}${quick ? ' · quick' : ''}\n\nMachine: ${machine}. Backend: ${backend.name}${backend.simd ? ' (SIMD)' : ''}, load average at start ${os.loadavg()[0].toFixed(1)}. ${peerLine}.\n\n${table}\n`;
+  const profile = profiles.length ? `\nData-parallel training step profile (ms per step, mean over the measured steps):\n${profiles.join('\n')}\n` : '';
+  const section = `\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · commit ${commit}${quick ? ' · quick' : ''}\n\nMachine: ${machine}. Backend: ${backend.name}${backend.simd ? ' (SIMD)' : ''}, load average at start ${loadAtStart.toFixed(1)}, at end ${os.loadavg()[0].toFixed(1)}. ${peerLine}.\n\n${table}\n${profile}`;
   console.log(section);
   if (!quick) {
     fs.appendFileSync(path.join(__dirname, 'RESULTS.md'), section);
