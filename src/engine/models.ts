@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, NUM_CLASSES } from './types';
+import { SeededDropout } from './seededDropout';
 
 export const ARCHITECTURES = ['default', 'seed'] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
@@ -46,10 +47,10 @@ function createSeedModel(seed?: number): tf.LayersModel {
       tf.layers.conv2d({ inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1], filters: 32, kernelSize: 3, activation: 'relu', ...init() }),
       tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', ...init() }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.dropout({ rate: 0.25, seed: dropoutSeed }),
+      new SeededDropout({ rate: 0.25, seed: dropoutSeed }),
       tf.layers.flatten(),
       tf.layers.dense({ units: 128, activation: 'relu', ...init() }),
-      tf.layers.dropout({ rate: 0.5, seed: dropoutSeed === undefined ? undefined : dropoutSeed + 1 }),
+      new SeededDropout({ rate: 0.5, seed: dropoutSeed === undefined ? undefined : dropoutSeed + 1 }),
       tf.layers.dense({ units: NUM_CLASSES, activation: 'softmax', ...init() }),
     ],
   });
@@ -62,7 +63,7 @@ function createSeedModel(seed?: number): tf.LayersModel {
 function createDefaultModel(seed?: number): tf.LayersModel {
   const init = initialisers(seed);
   let dropoutSeed = seed === undefined ? undefined : seed + 1000;
-  const dropout = (rate: number) => tf.layers.dropout({ rate, seed: dropoutSeed === undefined ? undefined : dropoutSeed++ });
+  const dropout = (rate: number) => new SeededDropout({ rate, seed: dropoutSeed === undefined ? undefined : dropoutSeed++ });
   const convBlock = (filters: number, first = false): tf.layers.Layer[] => [
     tf.layers.conv2d({
       ...(first ? { inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1] } : {}),

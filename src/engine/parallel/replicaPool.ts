@@ -80,6 +80,7 @@ export class ReplicaPool {
       await Promise.all(
         Array.from({ length: options.replicas }, (_, i) => {
           const data: ReplicaData = {
+            index: i + 1,
             backend: tf.getBackend(),
             modelTopology: artifacts.modelTopology as object,
             weightSpecs: artifacts.weightSpecs!,

@@ -8,8 +8,12 @@ import { BackendPreference, initBackend } from '../backend';
 import { shardGradients } from '../gradients';
 import { assignVariables, layoutOf, writeTensors } from './sharedWeights';
 import { PredictRequest, predictClaimedChunks } from './parallelPredict';
+// Registers our Dropout so the rebuilt model draws fresh, seeded masks, different from other threads'.
+import { setDropoutStream } from '../seededDropout';
 
 export interface ReplicaData {
+  /** 1, 2, …: this replica's place among the threads (the trainer is 0). */
+  index: number;
   backend: string;
   modelTopology: object;
   weightSpecs: tf.io.WeightsManifestEntry[];
@@ -41,6 +45,7 @@ if (port) {
   const data = workerData as ReplicaData;
   const send = (m: FromReplica) => port.postMessage(m);
   const setup = (async () => {
+    setDropoutStream(data.index);
     await initBackend(data.backend as BackendPreference);
     const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: data.modelTopology, weightSpecs: data.weightSpecs, weightData: data.weightData }));
     const variables = model.weights.map((w) => w.read() as tf.Variable);
