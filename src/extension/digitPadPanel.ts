@@ -17,7 +17,7 @@ import {
   type PredictMessage,
   type WebviewMessage,
 } from '../shared/padMessages';
-import { makeNonce, padHtml } from '../webview/pad/html';
+import { makeNonce, webviewHtml } from '../webview/common/html';
 
 /** What the pad needs from the rest of the extension. */
 export interface PadHost {
@@ -202,9 +202,11 @@ export class DigitPadPanel {
 
   private html(): string {
     const webview = this.panel.webview;
-    return padHtml({
+    return webviewHtml({
       cspSource: webview.cspSource,
       nonce: makeNonce(),
+      title: DigitPadPanel.title,
+      appClass: 'pad-app',
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'pad.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'pad.css')).toString(),
     });

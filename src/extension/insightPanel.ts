@@ -3,8 +3,7 @@
 // every message validated both ways (src/shared/*Messages.ts), one handler per message type.
 import * as vscode from 'vscode';
 import type { Parsed } from '../shared/check';
-import { insightHtml } from '../webview/common/html';
-import { makeNonce } from '../webview/pad/html';
+import { makeNonce, webviewHtml } from '../webview/common/html';
 
 export interface PanelKind<In extends { type: string }, Out extends { type: string }> {
   viewType: string;
@@ -90,10 +89,11 @@ export abstract class InsightPanel<In extends { type: string }, Out extends { ty
 
   private html(): string {
     const webview = this.panel.webview;
-    return insightHtml({
+    return webviewHtml({
       cspSource: webview.cspSource,
       nonce: makeNonce(),
       title: this.kind.title,
+      appClass: 'insights',
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', `${this.kind.script}.js`)).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'insights.css')).toString(),
     });

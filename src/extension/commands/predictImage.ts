@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { escapeHtml } from '../../webview/common/html';
 import { Services, CommandResult, fail } from '../services';
 import type { StoredModel } from '../../engine/modelStore';
 import { digitPng, IMAGE_EXTENSIONS } from '../../engine/imageDecode';
@@ -130,6 +131,3 @@ td:nth-child(2) { width: 200px; } tr.top { font-weight: bold; }
   panel.reveal(vscode.ViewColumn.Beside, true);
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}

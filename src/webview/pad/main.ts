@@ -12,40 +12,18 @@ import {
   type WebviewMessage,
 } from '../../shared/padMessages';
 import { MIN_STEP, drawStrokes, strokesFromState, strokesToMnist, strokesToState, type Stroke } from './strokes';
-
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
+import { h, vscodeApi } from '../common/dom';
 
 const PREDICT_INTERVAL_MS = 80;
 const HISTORY_LIMIT = 100;
 
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi();
 
 function post(message: WebviewMessage): void {
   vscode.postMessage(message);
 }
 
 // --- DOM ---------------------------------------------------------------------------------------
-
-function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: Partial<Record<string, string>> = {},
-  ...children: Array<Node | string>
-): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined) continue;
-    if (k === 'class') el.className = v;
-    else if (k === 'text') el.textContent = v;
-    else el.setAttribute(k, v);
-  }
-  el.append(...children);
-  return el;
-}
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** A 16×16 line icon from path data (stroked in currentColor). */
