@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { onePositional, parse, requiredOption } from './args';
+import { integerOption, onePositional, parse, requiredOption } from './args';
 import { initBackend } from '../engine/backend';
 import { readDigitCsv } from '../engine/csv';
 import { loadAnyModel } from '../engine/loadModel';
@@ -24,10 +24,10 @@ export async function evaluateCommand(argv: string[], signal: AbortSignal): Prom
   if (values.help) return void console.log(EVALUATE_HELP);
   const file = path.resolve(onePositional(positionals, 'labelled CSV', EVALUATE_HELP));
   const modelPath = path.resolve(requiredOption(values.model, 'model', EVALUATE_HELP));
+  const limit = integerOption(values.limit, 'limit', EVALUATE_HELP);
   await initBackend(backendOption(values.backend, EVALUATE_HELP));
   const { model, metadata } = await loadAnyModel(modelPath);
   try {
-    const limit = values.limit === undefined ? undefined : Number(values.limit);
     const data = await readDigitCsv(file, { expect: 'train', signal, limit });
     const { accuracy, predictions } = await evaluateImages(model, data, { signal, pixelScale: metadata?.pixelScale });
     const matrix = confusionMatrix(data.labels!, predictions.labels);

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { DigitImages, NUM_CLASSES, PIXELS, Prediction } from './types';
 import { throwIfAborted } from './errors';
-import { range } from './dataset';
 import { ParallelOptions, predictInParallel } from './parallel/parallelPredict';
 
 export interface PredictOptions extends Pick<ParallelOptions, 'threads' | 'pool'> {

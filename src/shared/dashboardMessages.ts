@@ -2,6 +2,7 @@
 // both directions (a rejected message is dropped and logged, never acted upon). Pure.
 import { BatchHistory } from './series';
 import { Parsed, array, bool, int, num, oneOf, optNum, optStr, parse, record, str, bad } from './check';
+import type { EpochStats } from '../engine/train';
 
 export const RUN_STATUSES = ['starting', 'reading', 'running', 'saving', 'done', 'cancelled', 'failed', 'saved', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -16,15 +17,8 @@ export interface RunSettings {
   seed: number;
 }
 
-export interface EpochPoint {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  valLoss?: number;
-  valAccuracy?: number;
-  learningRate: number;
-  seconds: number;
-}
+/** One epoch's results, as the engine reports them (a type-only import: nothing of the engine is bundled). */
+export type EpochPoint = EpochStats;
 
 export interface BatchPoint {
   epoch: number;

@@ -66,6 +66,7 @@ describe('CLI', function () {
       ['an unknown option', ['train', 'x.csv', '--colour', 'red'], /Unknown option '--colour'/],
       ['a bad number', ['train', 'x.csv', '--epochs', 'two'], /--epochs must be a whole number ≥ 1 \(got "two"\)/],
       ['a missing --model', ['submit', 'x.csv'], /missing --model/],
+      ['a bad --limit', ['evaluate', 'x.csv', '--model', 'm', '--limit', 'abc'], /--limit must be a whole number ≥ 1 \(got "abc"\)/],
     ] as const) {
       it(title, function () {
         const r = cli(...args);

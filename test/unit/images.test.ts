@@ -17,28 +17,12 @@ import { preprocess } from '../../src/shared/preprocess';
 import { requireData, slice, tempDir } from '../support/data';
 import { IMAGE_FIXTURE_KINDS, ImageFixture, writeImageFixtures } from '../support/images';
 import { requireKerasFixtures } from '../support/keras';
+import { correlation } from '../support/stats';
 
 /** Held out: rows the Keras fixtures' README accuracy was not measured on. */
 const HELD_OUT_SKIP = 5000;
 const DIGITS = 20;
 
-function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) (ma += a[i]), (mb += b[i]);
-  ma /= n;
-  mb /= n;
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < n; i++) {
-    ab += (a[i] - ma) * (b[i] - mb);
-    aa += (a[i] - ma) ** 2;
-    bb += (b[i] - mb) ** 2;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
 
 describe('images', function () {
   this.timeout(300_000);

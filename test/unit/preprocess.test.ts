@@ -12,6 +12,7 @@ import {
   type InkRaster,
 } from '../../src/shared/preprocess';
 import { requireData, slice } from '../support/data';
+import { correlation } from '../support/stats';
 
 type Point = [number, number];
 
@@ -70,20 +71,6 @@ function sum(a: ArrayLike<number>): number {
   return s;
 }
 
-function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  const ma = sum(a) / n;
-  const mb = sum(b) / n;
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < n; i++) {
-    ab += (a[i] - ma) * (b[i] - mb);
-    aa += (a[i] - ma) ** 2;
-    bb += (b[i] - mb) ** 2;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
 
 /** Checks the MNIST invariants and returns the result's pixels. */
 function assertMnistLike(raster: InkRaster, what: string): Uint8Array {
