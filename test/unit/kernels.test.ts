@@ -146,6 +146,65 @@ describe('wasm training kernels', () => {
     });
   }
 
+  const tileCases: Array<{ x: number[]; reps: number[] }> = [
+    { x: [1, 1, 1, 8], reps: [3, 5, 4, 1] }, // batch norm's broadcast
+    { x: [2, 3], reps: [2, 3] },
+    { x: [3, 1, 2], reps: [1, 4, 2] },
+    { x: [5], reps: [3] },
+    { x: [2, 1, 3, 2], reps: [1, 1, 1, 1] },
+  ];
+  for (const c of tileCases) {
+    const label = `tile x=[${c.x}] reps=[${c.reps}]`;
+    it(`result and gradient of ${label}`, async () => {
+      await compare(() => {
+        const x = rand(c.x, 14);
+        const y = tf.tile(x, c.reps);
+        const g = rand(y.shape, 15);
+        return [y, tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.tile(t, c.reps), g)))(x)];
+      }, label, 1e-6);
+    });
+  }
+
+  it('tiles int32 and bool tensors exactly', async () => {
+    await tf.setBackend('wasm');
+    const ints = tf.tile(tf.tensor2d([[1, -2], [3, 4]], [2, 2], 'int32'), [2, 1]);
+    const bools = tf.tile(tf.tensor1d([true, false], 'bool'), [2]);
+    assert.deepStrictEqual([ints.dtype, Array.from(ints.dataSync())], ['int32', [1, -2, 3, 4, 1, -2, 3, 4]]);
+    assert.deepStrictEqual(Array.from(bools.dataSync()), [1, 0, 1, 0]);
+    tf.dispose([ints, bools]);
+  });
+
+  const reduceCases: Array<{ x: number[]; axis: number | number[]; keepDims: boolean }> = [
+    { x: [6, 5, 4, 8], axis: [0, 1, 2], keepDims: false }, // batch norm: leading axes, one pass
+    { x: [6, 5, 4, 8], axis: [2, 0, 1], keepDims: true },
+    { x: [7, 3], axis: 0, keepDims: false },
+    { x: [4, 5, 6], axis: [0, 1], keepDims: true },
+    { x: [4, 5, 6], axis: [1, 2], keepDims: false }, // not leading: the stock kernel
+    { x: [4, 5, 6], axis: -1, keepDims: false },
+    { x: [4, 5, 6], axis: [0, 1, 2], keepDims: false }, // everything: the stock kernel
+    { x: [9], axis: 0, keepDims: false },
+  ];
+  for (const c of reduceCases) {
+    const label = `x=[${c.x}] axis=${JSON.stringify(c.axis)} keepDims=${c.keepDims}`;
+    it(`sum and mean of ${label}`, async () => {
+      await compare(() => {
+        const x = rand(c.x, 16);
+        return [tf.sum(x, c.axis, c.keepDims), tf.mean(x, c.axis, c.keepDims)];
+      }, label, 1e-5);
+      await tf.setBackend('wasm');
+      const shape = tf.tidy(() => tf.sum(rand(c.x, 16), c.axis, c.keepDims).shape);
+      await tf.setBackend('cpu');
+      assert.deepStrictEqual(shape, tf.tidy(() => tf.sum(rand(c.x, 16), c.axis, c.keepDims).shape));
+    });
+  }
+
+  it('sums int32 tensors with the stock kernel', async () => {
+    await tf.setBackend('wasm');
+    const s = tf.sum(tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32'), 0);
+    assert.deepStrictEqual([s.dtype, Array.from(s.dataSync())], ['int32', [4, 6]]);
+    s.dispose();
+  });
+
   it('frees every intermediate buffer', async () => {
     await tf.setBackend('wasm');
     const x = rand([2, 10, 10, 8], 7);
@@ -156,7 +215,8 @@ describe('wasm training kernels', () => {
         const conv = (p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 2, 'same'));
         const mm = (p: tf.Tensor) => tf.sum(tf.matMul(p, p, true, false));
         const pool = (p: tf.Tensor) => tf.sum(tf.maxPool(p as tf.Tensor4D, 2, 2, 'valid'));
-        return [...tf.grads(conv)([x, w]), tf.grad(mm)(a), tf.grad(pool)(x)].map((t) => t.sum());
+        const tiled = tf.tile(tf.mean(x, [0, 1, 2], true), [2, 10, 10, 1]);
+        return [...tf.grads(conv)([x, w]), tf.grad(mm)(a), tf.grad(pool)(x), tiled].map((t) => t.sum());
       });
     tf.dispose(step()); // warm-up
     const before = { tensors: tf.memory().numTensors, ids: tf.engine().backend.numDataIds() };

@@ -5,11 +5,13 @@ import { makeBatchMatMulConfig } from './batchMatMul';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
 import { makeConv2dBackpropInputConfig } from './conv2dBackpropInput';
 import { maxPoolGradConfig } from './maxPoolGrad';
+import { makeMeanConfig, makeSumConfig } from './reduceLeading';
+import { makeTileConfig } from './tile';
 
 let installed = false;
 
 /** Names of the kernels registered (or replaced) for the wasm backend. */
-export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad'] as const;
+export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Tile', 'Sum', 'Mean'] as const;
 
 /**
  * Registers our kernels for the 'wasm' backend. Idempotent. Call after the wasm backend package
@@ -24,7 +26,16 @@ export function registerWasmTrainingKernels(): void {
   replace(makeConv2dBackpropInputConfig(stockBackpropInput));
   replace(conv2dBackpropFilterConfig);
   replace(maxPoolGradConfig);
+  replace(makeTileConfig(stock('Tile')));
+  replace(makeSumConfig(stock('Sum')));
+  replace(makeMeanConfig(stock('Mean')));
   installed = true;
+}
+
+function stock(name: string): tf.KernelConfig {
+  const kernel = tf.getKernel(name, 'wasm');
+  if (!kernel) throw new Error(`the wasm backend has no ${name} kernel`);
+  return kernel;
 }
 
 function replace(config: tf.KernelConfig): void {
