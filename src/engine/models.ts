@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, NUM_CLASSES } from './types';
 import { SeededDropout } from './seededDropout';
+import { FusedBatchNormalization } from './fusedBatchNorm';
 
 export const ARCHITECTURES = ['default', 'seed'] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
@@ -73,7 +74,7 @@ function createDefaultModel(seed?: number): tf.LayersModel {
       useBias: false,
       ...init(),
     }),
-    tf.layers.batchNormalization(),
+    new FusedBatchNormalization(),
     tf.layers.activation({ activation: 'relu' }),
   ];
   return tf.sequential({
@@ -89,7 +90,7 @@ function createDefaultModel(seed?: number): tf.LayersModel {
       dropout(0.25),
       tf.layers.flatten(),
       tf.layers.dense({ units: 128, useBias: false, ...init() }),
-      tf.layers.batchNormalization(),
+      new FusedBatchNormalization(),
       tf.layers.activation({ activation: 'relu' }),
       dropout(0.4),
       tf.layers.dense({ units: NUM_CLASSES, activation: 'softmax', ...init() }),

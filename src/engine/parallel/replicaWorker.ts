@@ -10,6 +10,8 @@ import { assignVariables, layoutOf, writeTensors } from './sharedWeights';
 import { PredictRequest, predictClaimedChunks } from './parallelPredict';
 // Registers our Dropout so the rebuilt model draws fresh, seeded masks, different from other threads'.
 import { setDropoutStream } from '../seededDropout';
+// Registers our BatchNormalization (a closed-form training gradient) for the rebuilt model.
+import '../fusedBatchNorm';
 
 export interface ReplicaData {
   /** 1, 2, …: this replica's place among the threads (the trainer is 0). */
