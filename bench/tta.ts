@@ -1,0 +1,43 @@
+// Test-time augmentation check for bench/ACCURACY.md: recreates a saved model's held-out split of
+// train.csv and compares its plain accuracy with the mean prediction over augmented copies.
+//   npx tsx bench/tta.ts <model folder> <validation split> <seed>     (as the model was trained)
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/engine/backend';
+import { readDigitCsv } from '../src/engine/csv';
+import { loadModelDir } from '../src/engine/persistence';
+import { stratifiedSplit, imagesTensor, range } from '../src/engine/dataset';
+import { createRandom } from '../src/engine/random';
+import { subset } from '../src/engine/train';
+import { randomTransforms } from '../src/engine/augment';
+(async () => {
+  const [dir, splitArg, seedArg] = process.argv.slice(2);
+  await initBackend('wasm');
+  const data = await readDigitCsv(process.env.TRAIN_CSV ?? '../shared/data/digit-recognizer/train.csv', { expect: 'train' });
+  const split = stratifiedSplit(data.labels!, Number(splitArg), createRandom(Number(seedArg)));
+  const val = subset(data, split.validation);
+  const { model } = await loadModelDir(dir);
+  const x = imagesTensor(val, range(val.count));
+  const labels = val.labels!;
+  const acc = (p: tf.Tensor) => { const a = p.argMax(-1).dataSync(); let c = 0; for (let i = 0; i < labels.length; i++) if (a[i] === labels[i]) c++; return c / labels.length; };
+  const base = model.predict(x, { batchSize: 500 }) as tf.Tensor;
+  console.log('plain', (acc(base) * 100).toFixed(2));
+  const rnd = createRandom(7);
+  for (const [name, opts] of [['mild', { rotation: 5, zoom: 0.05, shift: 0.05 }], ['full', { rotation: 10, zoom: 0.1, shift: 0.1 }]] as const) {
+    let sum = base.clone();
+    for (let k = 1; k <= 8; k++) {
+      const t = tf.tensor2d(randomTransforms(val.count, opts, rnd), [val.count, 8]);
+      const xa = tf.image.transform(x, t, 'bilinear', 'constant', 0);
+      const p = model.predict(xa, { batchSize: 500 }) as tf.Tensor;
+      const s2 = sum.add(p); sum.dispose(); sum = s2;
+      if ([2, 4, 8].includes(k)) console.log(name, 'k', k, (acc(sum) * 100).toFixed(2));
+    }
+  }
+  // shift-only TTA: ±1 px
+  let sum = base.clone();
+  for (const [dx, dy] of [[1, 0], [-1, 0], [0, 1], [0, -1]]) {
+    const row = new Float32Array(val.count * 8); for (let i = 0; i < val.count; i++) { row.set([1, 0, -dx, 0, 1, -dy, 0, 0], i * 8); }
+    const xa = tf.image.transform(x, tf.tensor2d(row, [val.count, 8]), 'bilinear', 'constant', 0);
+    const s2 = sum.add(model.predict(xa, { batchSize: 500 }) as tf.Tensor); sum.dispose(); sum = s2;
+  }
+  console.log('shift1px x5', (acc(sum) * 100).toFixed(2));
+})();
