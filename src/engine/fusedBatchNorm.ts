@@ -54,8 +54,8 @@ export class FusedBatchNormalization extends StockBatchNormalization {
 /**
  * y = γ·x̂ + β with x̂ = (x − μ)/√(σ² + ε) over all axes but the last, and the batch's μ and σ².
  * Gradient (N values per channel): dβ = Σdy, dγ = Σdy·x̂, dx = γ/√(σ² + ε) · (dy − dβ/N − x̂·dγ/N).
+ * The caller disposes the returned mean and variance (tf.tidy does not: they are kept).
  */
-/** The caller disposes the returned mean and variance (tf.tidy does not: they are kept). */
 export function normalizeInTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number) {
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   const count = x.size / x.shape[x.rank - 1];

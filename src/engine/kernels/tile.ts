@@ -14,7 +14,8 @@ export function makeTileConfig(stock: tf.KernelConfig): tf.KernelConfig {
     const backend = args.backend as unknown as BackendWasm;
     const { x } = args.inputs as { x: Info };
     const reps = args.attrs.reps as number[];
-    if (x.dtype === 'string' || reps.length !== x.shape.length) return callKernel(stock.kernelFunc, args.backend, args.inputs, args.attrs);
+    const plain = x.dtype === 'float32' || x.dtype === 'int32' || x.dtype === 'bool';
+    if (!plain || x.shape.length === 0 || reps.length !== x.shape.length) return callKernel(stock.kernelFunc, args.backend, args.inputs, args.attrs);
     const inShape = x.shape;
     const outShape = inShape.map((d, i) => d * reps[i]);
     const out = backend.makeOutput(outShape, x.dtype);
