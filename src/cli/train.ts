@@ -20,6 +20,7 @@ Options:
   --learning-rate F          Adam learning rate, the peak with onecycle (default: ${DEFAULT_TRAIN_SETTINGS.learningRate})
   --schedule onecycle|constant  learning-rate schedule (default: ${DEFAULT_TRAIN_SETTINGS.schedule})
   --no-augment               no rotation/zoom/shift augmentation
+  --label-smoothing F        label smoothing of the training loss, 0 to <1 (default: ${DEFAULT_TRAIN_SETTINGS.labelSmoothing})
   --seed N                   random seed (default: ${DEFAULT_TRAIN_SETTINGS.seed})
   --threads N                threads that train, each on a share of every batch; 0 = one per
                              CPU core, 1 = a single thread (default: ${DEFAULT_TRAIN_SETTINGS.threads})
@@ -40,6 +41,7 @@ export async function trainCommand(argv: string[], signal: AbortSignal): Promise
       'learning-rate': { type: 'string' },
       schedule: { type: 'string' },
       'no-augment': { type: 'boolean' },
+      'label-smoothing': { type: 'string' },
       seed: { type: 'string' },
       threads: { type: 'string' },
       limit: { type: 'string' },
@@ -62,6 +64,7 @@ export async function trainCommand(argv: string[], signal: AbortSignal): Promise
     learningRate: numberOption(values['learning-rate'], 'learning-rate', TRAIN_HELP, (n) => n > 0, 'a positive number') ?? d.learningRate,
     schedule: (values.schedule as LearningRateSchedule | undefined) ?? d.schedule,
     augment: !values['no-augment'],
+    labelSmoothing: numberOption(values['label-smoothing'], 'label-smoothing', TRAIN_HELP, (n) => n >= 0 && n < 1, 'a number from 0 to below 1') ?? d.labelSmoothing,
     seed: integerOption(values.seed, 'seed', TRAIN_HELP, 0) ?? d.seed,
     threads: integerOption(values.threads, 'threads', TRAIN_HELP, 0) ?? d.threads,
   };

@@ -21,17 +21,20 @@ export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
 
 /**
  * tfjs-layers' sparseCategoricalCrossentropy (losses.ts), mean over the batch: probabilities
- * clipped to [ε, 1−ε], renormalised, −log of the labelled class.
+ * clipped to [ε, 1−ε], renormalised, −log of the labelled class. With label smoothing s the
+ * target is 1 − s + s/K for the labelled class and s/K for each other (Szegedy et al. 2016), as
+ * Keras' categorical cross-entropy does it; tfjs-layers' sparse loss has no such option.
  */
-export function sparseCrossEntropy(labels: tf.Tensor, probabilities: tf.Tensor): tf.Scalar {
+export function sparseCrossEntropy(labels: tf.Tensor, probabilities: tf.Tensor, labelSmoothing = 0): tf.Scalar {
   return tf.tidy(() => {
     const eps = tf.backend().epsilon();
     const classes = probabilities.shape[probabilities.shape.length - 1]!;
-    const oneHot = tf.oneHot(tf.cast(tf.floor(labels.flatten()), 'int32'), classes);
+    let target = tf.oneHot(tf.cast(tf.floor(labels.flatten()), 'int32'), classes) as tf.Tensor;
+    if (labelSmoothing > 0) target = tf.add(tf.mul(target, 1 - labelSmoothing), labelSmoothing / classes);
     let p = tf.clipByValue(probabilities, eps, 1 - eps);
     p = tf.div(p, tf.sum(p, -1, true));
     p = tf.clipByValue(p, eps, 1 - eps);
-    return tf.mean(tf.neg(tf.sum(tf.mul(oneHot, tf.log(p)), -1))) as tf.Scalar;
+    return tf.mean(tf.neg(tf.sum(tf.mul(target, tf.log(p)), -1))) as tf.Scalar;
   });
 }
 
@@ -45,15 +48,31 @@ export function sparseAccuracy(labels: tf.Tensor, probabilities: tf.Tensor): tf.
  * shard's statistics, which also moves this model's BatchNorm moving averages). Nothing is
  * applied to the weights. The caller disposes `grads`.
  */
-export function shardGradients(model: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor, variables = trainableVariables(model)): ShardGradients {
+export function shardGradients(model: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor, variables = trainableVariables(model), labelSmoothing = 0): ShardGradients {
   let accuracy: tf.Scalar | undefined;
   const { value, grads } = tf.variableGrads(() => {
     const probabilities = model.apply(x, { training: true }) as tf.Tensor;
     accuracy = tf.keep(sparseAccuracy(labels, probabilities));
-    return sparseCrossEntropy(labels, probabilities);
+    return sparseCrossEntropy(labels, probabilities, labelSmoothing);
   }, variables);
   const loss = value.dataSync()[0];
   const acc = accuracy!.dataSync()[0];
   tf.dispose([value, accuracy!]);
   return { grads: variables.map((v) => grads[v.name]), loss, accuracy: acc };
+}
+
+/**
+ * One optimizer step on a batch in this thread, with the loss above: model.trainOnBatch's step
+ * (the same result without label smoothing), which we cannot use with smoothing because
+ * tfjs-layers accepts sparse labels only with its own sparse loss.
+ */
+export function trainStep(model: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor, labelSmoothing = 0): [number, number] {
+  const variables = trainableVariables(model);
+  const { grads, loss, accuracy } = shardGradients(model, x, labels, variables, labelSmoothing);
+  try {
+    model.optimizer.applyGradients(Object.fromEntries(variables.map((variable, v) => [variable.name, grads[v]])));
+  } finally {
+    tf.dispose(grads);
+  }
+  return [loss, accuracy];
 }

@@ -24,6 +24,7 @@ export interface ModelMetadata {
   learningRate?: number;
   validationSplit?: number;
   augment?: boolean;
+  labelSmoothing?: number;
   seed?: number;
   final?: { loss: number; accuracy: number; valLoss?: number; valAccuracy?: number };
   history?: EpochStats[];

@@ -9,6 +9,7 @@ import { InputError, throwIfAborted } from './errors';
 import { LEARNING_RATE_SCHEDULES, LearningRateSchedule, learningRateAt } from './schedule';
 import { ReplicaPool, resolveThreads } from './parallel/replicaPool';
 import { DataParallelTrainer, MIN_SHARD, maxShardFor } from './parallel/dataParallel';
+import { trainStep } from './gradients';
 
 export interface TrainSettings {
   arch: Architecture;
@@ -20,10 +21,12 @@ export interface TrainSettings {
   /** Fraction of rows held out (stratified by digit) for validation; 0 for none. */
   validationSplit: number;
   augment: boolean;
+  /** Label smoothing of the training loss, 0 (none) to below 1: the target of the labelled class is 1 − s + s/10. */
+  labelSmoothing: number;
   seed: number;
   /**
    * Threads that train (data parallel, see parallel/dataParallel.ts): 0 = one per core, 1 = this
-   * thread only (model.trainOnBatch). Ignored with native TensorFlow, which uses every core.
+   * thread only (gradients.ts trainStep). Ignored with native TensorFlow, which uses every core.
    */
   threads: number;
 }
@@ -43,6 +46,7 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   schedule: 'onecycle',
   validationSplit: 0.1,
   augment: true,
+  labelSmoothing: 0,
   seed: 42,
   threads: 0,
 };
@@ -99,6 +103,7 @@ export function validateSettings(s: TrainSettings): void {
   check(s.learningRate > 0 && Number.isFinite(s.learningRate), `learning rate must be a positive number (got ${s.learningRate})`);
   check(LEARNING_RATE_SCHEDULES.includes(s.schedule), `schedule must be ${LEARNING_RATE_SCHEDULES.join(' or ')} (got ${s.schedule})`);
   check(s.validationSplit >= 0 && s.validationSplit < 1, `validation split must be in [0, 1) (got ${s.validationSplit})`);
+  check(s.labelSmoothing >= 0 && s.labelSmoothing < 1, `label smoothing must be in [0, 1) (got ${s.labelSmoothing})`);
   check(Number.isInteger(s.seed), `seed must be a whole number (got ${s.seed})`);
   check(s.threads === undefined || (Number.isInteger(s.threads) && s.threads >= 0), `threads must be a whole number ≥ 0, 0 for one per core (got ${s.threads})`);
 }
@@ -134,7 +139,7 @@ export async function trainModel(data: DigitImages, settings: TrainSettings, cal
     if (threads > 1) {
       try {
         pool = await ReplicaPool.start(model, { replicas: threads - 1, maxShard: maxShardFor(settings.batchSize, threads) });
-        parallel = new DataParallelTrainer(model, pool);
+        parallel = new DataParallelTrainer(model, pool, settings.labelSmoothing);
         threadsUsed = threads;
       } catch (err) {
         threadsNote = `training on one thread: replica threads failed to start (${err instanceof Error ? err.message : String(err)})`;
@@ -159,7 +164,7 @@ export async function trainModel(data: DigitImages, settings: TrainSettings, cal
         const y = labelsTensor(labels, split.train, start, end);
         let result: number | number[];
         try {
-          result = parallel ? await parallel.trainOnBatch(x, y) : await model.trainOnBatch(x, y);
+          result = parallel ? await parallel.trainOnBatch(x, y) : trainStep(model, x, y, settings.labelSmoothing);
         } finally {
           tf.dispose([x, y]);
         }

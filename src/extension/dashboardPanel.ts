@@ -140,6 +140,7 @@ export function snapshotOfModel(model: StoredModel): RunSnapshot {
       learningRate: m.learningRate ?? 0,
       validationSplit: m.validationSplit ?? 0,
       augment: m.augment ?? false,
+      labelSmoothing: m.labelSmoothing,
       seed: m.seed ?? 0,
     },
     started: m.created,

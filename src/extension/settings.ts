@@ -19,6 +19,7 @@ export function trainSettingsFromConfig(): TrainSettings {
     schedule: isSchedule(schedule) ? schedule : d.schedule,
     validationSplit: c.get<number>('validationSplit', d.validationSplit),
     augment: c.get<boolean>('augment', d.augment),
+    labelSmoothing: c.get<number>('labelSmoothing', d.labelSmoothing),
     seed: c.get<number>('seed', d.seed),
     threads: c.get<number>('trainingThreads', d.threads),
   };

@@ -14,6 +14,8 @@ export interface RunSettings {
   learningRate: number;
   validationSplit: number;
   augment: boolean;
+  /** Absent for models trained before the setting existed. */
+  labelSmoothing?: number;
   seed: number;
 }
 
@@ -116,6 +118,7 @@ function checkSettings(x: unknown): RunSettings {
     learningRate: num(s.learningRate, 'settings.learningRate', 0),
     validationSplit: num(s.validationSplit, 'settings.validationSplit', 0, 1),
     augment: bool(s.augment, 'settings.augment'),
+    ...(s.labelSmoothing === undefined ? {} : { labelSmoothing: num(s.labelSmoothing, 'settings.labelSmoothing', 0, 1) }),
     seed: int(s.seed, 'settings.seed', -(2 ** 53), 2 ** 53),
   };
 }

@@ -13,6 +13,7 @@ const SETTING_FOR: Record<keyof TrainSettings, string> = {
   schedule: 'learningRateSchedule',
   validationSplit: 'validationSplit',
   augment: 'augment',
+  labelSmoothing: 'labelSmoothing',
   seed: 'seed',
   threads: 'trainingThreads',
 };

@@ -42,6 +42,9 @@ describe('dashboard messages', () => {
     reject(checkDashboardToWebview({ type: 'batch', point: { ...batch, batchAccuracy: 1.5 } }), /batchAccuracy/);
     reject(checkDashboardToWebview({ type: 'run', run: { ...run(), history: { ...run().history, accuracy: [0.1] } } }), /history.accuracy/);
     reject(checkDashboardToWebview({ type: 'epoch', stats: { ...run().epochs[0], loss: NaN } }), /loss/);
+    const smoothed = checkDashboardToWebview({ type: 'run', run: { ...run(), settings: { ...run().settings, labelSmoothing: 0.1 } } });
+    assert.ok(smoothed.ok && smoothed.value.type === 'run' && smoothed.value.run.settings.labelSmoothing === 0.1);
+    reject(checkDashboardToWebview({ type: 'run', run: { ...run(), settings: { ...run().settings, labelSmoothing: 2 } } }), /settings.labelSmoothing/);
   });
 });
 

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
 import { compileModel, disposeModel } from '../../src/engine/models';
-import { shardGradients } from '../../src/engine/gradients';
+import { shardGradients, sparseCrossEntropy, trainStep } from '../../src/engine/gradients';
 import { liveReplicaThreads, ReplicaPool } from '../../src/engine/parallel/replicaPool';
 import { DataParallelTrainer, shardSizes } from '../../src/engine/parallel/dataParallel';
 import { DEFAULT_TRAIN_SETTINGS, trainModel } from '../../src/engine/train';
@@ -87,6 +87,46 @@ describe('data-parallel training and prediction (replica threads)', function () 
     }
   });
 
+  it('takes the same steps as trainOnBatch in one thread (trainStep, no label smoothing)', async function () {
+    const data = randomImages(4 * 64, 5);
+    const reference = plainModel(5);
+    const ours = plainModel(5);
+    ours.setWeights(reference.getWeights());
+    try {
+      for (let step = 0; step < 4; step++) {
+        const [x, y] = batch(data, step * 64, (step + 1) * 64);
+        const [a, accA] = (await reference.trainOnBatch(x, y)) as number[];
+        const [b, accB] = trainStep(ours, x, y);
+        tf.dispose([x, y]);
+        assert.ok(Math.abs(a - b) <= 1e-5 * a, `step ${step}: loss ${b} vs trainOnBatch ${a}`);
+        assert.equal(accB, accA);
+      }
+      const weights = reference.getWeights().map((w, i) => relDiff(ours.getWeights()[i], w));
+      assert.ok(Math.max(...weights) < 1e-4, `weights differ: ${weights}`);
+    } finally {
+      disposeModel(reference);
+      disposeModel(ours);
+    }
+  });
+
+  it('label smoothing: the loss of a smoothed target, by hand', function () {
+    const probabilities = tf.tensor2d([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]]);
+    const labels = tf.tensor1d([0, 1]);
+    try {
+      const s = 0.3;
+      const on = 1 - s + s / 3;
+      const off = s / 3;
+      const expected = -(on * Math.log(0.7) + off * Math.log(0.2) + off * Math.log(0.1) + (off * Math.log(0.1) + on * Math.log(0.1) + off * Math.log(0.8))) / 2;
+      const smoothed = sparseCrossEntropy(labels, probabilities, s);
+      const plain = sparseCrossEntropy(labels, probabilities);
+      assert.ok(Math.abs(smoothed.dataSync()[0] - expected) < 1e-5, `${smoothed.dataSync()[0]} vs ${expected}`);
+      assert.ok(Math.abs(plain.dataSync()[0] + (Math.log(0.7) + Math.log(0.1)) / 2) < 1e-5);
+      tf.dispose([smoothed, plain]);
+    } finally {
+      tf.dispose([probabilities, labels]);
+    }
+  });
+
   it('combines the gradients of 3 shards into the full batch gradients', async function () {
     const model = plainModel(2);
     const [x, y] = batch(randomImages(100, 2), 0, 100);
@@ -108,19 +148,20 @@ describe('data-parallel training and prediction (replica threads)', function () 
     }
   });
 
-  it('follows the single-thread run step by step (same losses after 12 steps, fixed seed)', async function () {
+  for (const labelSmoothing of [0, 0.1]) it(`follows the single-thread run step by step (same losses after 12 steps, fixed seed, label smoothing ${labelSmoothing})`, async function () {
     const data = randomImages(12 * 64, 3);
     const single = plainModel(3);
     const twin = plainModel(3);
     twin.setWeights(single.getWeights());
     const pool = await ReplicaPool.start(twin, { replicas: 1, maxShard: 33 });
-    const trainer = new DataParallelTrainer(twin, pool);
+    const trainer = new DataParallelTrainer(twin, pool, labelSmoothing);
     let afterFirst = 0;
     const losses: [number, number][] = [];
     try {
       for (let step = 0; step < 12; step++) {
         const [x, y] = batch(data, step * 64, (step + 1) * 64);
-        const [a] = (await single.trainOnBatch(x, y)) as number[];
+        // The reference: tfjs-layers' own step, or with label smoothing our one-thread step.
+        const [a] = labelSmoothing ? trainStep(single, x, y, labelSmoothing) : ((await single.trainOnBatch(x, y)) as number[]);
         const [b] = await trainer.trainOnBatch(x, y);
         losses.push([a, b]);
         tf.dispose([x, y]);

@@ -67,6 +67,7 @@ describe('training (fallback backend)', function () {
   it('rejects bad settings and unlabelled data with clear messages', async function () {
     await assert.rejects(trainModel(data, { ...DEFAULT_TRAIN_SETTINGS, epochs: 0 }), /epochs must be a whole number ≥ 1/);
     await assert.rejects(trainModel(data, { ...DEFAULT_TRAIN_SETTINGS, validationSplit: 1 }), /validation split must be in \[0, 1\)/);
+    await assert.rejects(trainModel(data, { ...DEFAULT_TRAIN_SETTINGS, labelSmoothing: 1 }), /label smoothing must be in \[0, 1\)/);
     await assert.rejects(trainModel({ ...data, labels: null }, DEFAULT_TRAIN_SETTINGS), /needs a labelled/);
   });
 });

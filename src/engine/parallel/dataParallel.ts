@@ -60,6 +60,8 @@ export class DataParallelTrainer {
   constructor(
     private readonly model: tf.LayersModel,
     private readonly pool: ReplicaPool,
+    /** Of the loss every thread minimises (gradients.ts sparseCrossEntropy). */
+    private readonly labelSmoothing = 0,
   ) {
     this.variables = trainableVariables(model);
     this.inputSize = (model.inputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
@@ -101,7 +103,7 @@ export class DataParallelTrainer {
         this.pool.inputs[i].set(xs.subarray(offset * this.inputSize, (offset + rows) * this.inputSize));
         this.pool.labels[i].set(ys.subarray(offset, offset + rows));
         offset += rows;
-        return this.pool.request(i, { kind: 'train', n: rows }, 'trained') as Promise<Trained>;
+        return this.pool.request(i, { kind: 'train', n: rows, labelSmoothing: this.labelSmoothing }, 'trained') as Promise<Trained>;
       });
       replies = Promise.all(requests);
       replies.catch(() => undefined); // awaited below
@@ -109,7 +111,7 @@ export class DataParallelTrainer {
     const [ownX, ownY] = own === n ? [x, y] : tf.tidy(() => [x.slice(0, own), y.slice(0, own)]);
     let mine: ShardGradients;
     try {
-      mine = shardGradients(this.model, ownX, ownY, this.variables);
+      mine = shardGradients(this.model, ownX, ownY, this.variables, this.labelSmoothing);
     } finally {
       if (own !== n) tf.dispose([ownX, ownY]);
     }

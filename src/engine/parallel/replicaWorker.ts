@@ -32,7 +32,7 @@ export interface ReplicaData {
 
 export type ToReplica =
   /** Gradients of the first n rows of `input`/`labels` at the published trainable weights. */
-  | { kind: 'train'; n: number }
+  | { kind: 'train'; n: number; labelSmoothing: number }
   | ({ kind: 'predict' } & PredictRequest);
 
 export type FromReplica =
@@ -71,7 +71,7 @@ if (port) {
       const y = tf.tensor1d(data.labels.slice(0, n));
       try {
         const t1 = performance.now();
-        const { grads, loss, accuracy } = shardGradients(r.model, x, y, r.trainable);
+        const { grads, loss, accuracy } = shardGradients(r.model, x, y, r.trainable, message.labelSmoothing);
         const t2 = performance.now();
         writeTensors(grads, data.grads, r.gradLayout);
         tf.dispose(grads);

@@ -237,6 +237,7 @@ function render(): void {
     ['Learning rate', String(s.learningRate)],
     ['Validation split', pct(s.validationSplit, 0)],
     ['Augmentation', s.augment ? 'on' : 'off'],
+    ['Label smoothing', s.labelSmoothing !== undefined ? String(s.labelSmoothing) : '–'],
     ['Seed', String(s.seed)],
     ['Backend', run.backend ?? '–'],
     ['Training file', run.file || '–'],
