@@ -31,5 +31,5 @@ export function backendFromConfig(): BackendPreference {
 }
 
 export function describeSettings(s: TrainSettings): string {
-  return `${s.arch}, ${s.epochs} epoch${s.epochs === 1 ? '' : 's'}, batch ${s.batchSize}, validation ${Math.round(s.validationSplit * 100)}%, augmentation ${s.augment ? 'on' : 'off'}`;
+  return `${s.arch}, ${s.epochs} epoch${s.epochs === 1 ? '' : 's'}, batch ${s.batchSize}, validation ${Math.round(s.validationSplit * 100)}%, augmentation ${s.augment ? 'on' : 'off'}${s.labelSmoothing > 0 ? `, label smoothing ${s.labelSmoothing}` : ''}`;
 }
