@@ -1,0 +1,41 @@
+// Which held-out rows models get wrong, for bench/ACCURACY.md: recreates the held-out split the
+// models were trained with, lists each model's mistakes (train.csv data row, 0-based: line − 2,
+// label, prediction), how many every model shares, and the mistakes of their mean prediction.
+//   npx tsx bench/heldOutErrors.ts <validation split> <seed> <model folder>...
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/engine/backend';
+import { readDigitCsv } from '../src/engine/csv';
+import { loadModelDir } from '../src/engine/persistence';
+import { stratifiedSplit, imagesTensor, range } from '../src/engine/dataset';
+import { createRandom } from '../src/engine/random';
+import { subset } from '../src/engine/train';
+(async () => {
+  const [splitArg, seedArg, ...dirs] = process.argv.slice(2);
+  await initBackend('wasm');
+  const data = await readDigitCsv(process.env.TRAIN_CSV ?? '../shared/data/digit-recognizer/train.csv', { expect: 'train' });
+  const split = stratifiedSplit(data.labels!, Number(splitArg), createRandom(Number(seedArg)));
+  const val = subset(data, split.validation);
+  const x = imagesTensor(val, range(val.count));
+  const mistakes = (probabilities: tf.Tensor) => {
+    const predicted = tf.tidy(() => probabilities.argMax(-1).dataSync());
+    const rows = new Map<number, string>();
+    for (let i = 0; i < val.count; i++) if (predicted[i] !== val.labels![i]) rows.set(split.validation[i], `${split.validation[i]}:${val.labels![i]}→${predicted[i]}`);
+    return rows;
+  };
+  const each: Map<number, string>[] = [];
+  let sum: tf.Tensor | undefined;
+  for (const dir of dirs) {
+    const { model } = await loadModelDir(dir);
+    const probabilities = model.predict(x, { batchSize: 500 }) as tf.Tensor;
+    const wrong = mistakes(probabilities);
+    each.push(wrong);
+    console.log(`${dir}: ${wrong.size} mistakes of ${val.count} (${(100 - (wrong.size / val.count) * 100).toFixed(2)}%): ${[...wrong.values()].join(' ')}`);
+    const next = sum ? tf.add(sum, probabilities) : probabilities.clone();
+    tf.dispose([sum!, probabilities]);
+    sum = next;
+    model.dispose();
+  }
+  const shared = [...each[0].keys()].filter((row) => each.every((wrong) => wrong.has(row)));
+  console.log(`made by every model: ${shared.length}`);
+  if (dirs.length > 1) console.log(`mean prediction: ${mistakes(sum!).size} mistakes`);
+})();
