@@ -29,7 +29,7 @@ describe('commands', function () {
   it('Train Model with arguments saves a model in global storage and makes it active', async function () {
     const before = modelIds(api);
     const train = await slice(dataDir, 'train.csv', 1000);
-    const result = await run('trainModel', vscode.Uri.file(train), { arch: 'seed', epochs: 1, augment: false, name: 'integration model' });
+    const result = await run('trainModel', vscode.Uri.file(train), { arch: 'seed', epochs: 1, augment: false, labelSmoothing: 0.1, name: 'integration model' });
     assert.ok(result?.ok, `training failed: ${result?.error}`);
     trainedId = result.modelId!;
     assert.deepStrictEqual(modelIds(api), [...before, trainedId].sort());
@@ -37,6 +37,7 @@ describe('commands', function () {
     const metadata = JSON.parse(fs.readFileSync(path.join(api.modelsFolder, trainedId, 'metadata.json'), 'utf8'));
     assert.strictEqual(metadata.name, 'integration model');
     assert.strictEqual(metadata.trainingFile.rows, 1000);
+    assert.strictEqual(metadata.labelSmoothing, 0.1);
     assert.ok(metadata.final.valAccuracy > 0.5, `validation accuracy ${metadata.final.valAccuracy}`);
   });
 
