@@ -5,26 +5,17 @@
 //   npx tsx bench/bnRecalibrate.ts <model folder> <validation split> <seed> [rows]
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/engine/backend';
-import { readDigitCsv } from '../src/engine/csv';
 import { loadModelDir } from '../src/engine/persistence';
-import { stratifiedSplit, imagesTensor, range } from '../src/engine/dataset';
-import { createRandom } from '../src/engine/random';
+import { imagesTensor, range } from '../src/engine/dataset';
 import { subset } from '../src/engine/train';
+import { accuracyOf, loadHeldOut } from './heldOut';
 (async () => {
   const [dir, splitArg, seedArg, rowsArg] = process.argv.slice(2);
   await initBackend('wasm');
-  const data = await readDigitCsv(process.env.TRAIN_CSV ?? '../shared/data/digit-recognizer/train.csv', { expect: 'train' });
-  const split = stratifiedSplit(data.labels!, Number(splitArg), createRandom(Number(seedArg)));
-  const val = subset(data, split.validation);
-  const train = subset(data, split.train.slice(0, Number(rowsArg ?? 10000)));
+  const { data, train: trainRows, validation: val, x: xVal } = await loadHeldOut(Number(splitArg), Number(seedArg));
+  const train = subset(data, trainRows.slice(0, Number(rowsArg ?? 10000)));
   const { model } = await loadModelDir(dir);
-  const xVal = imagesTensor(val, range(val.count));
-  const accuracy = () => tf.tidy(() => {
-    const predicted = (model.predict(xVal, { batchSize: 500 }) as tf.Tensor).argMax(-1).dataSync();
-    let correct = 0;
-    for (let i = 0; i < val.count; i++) if (predicted[i] === val.labels![i]) correct++;
-    return correct / val.count;
-  });
+  const accuracy = () => tf.tidy(() => accuracyOf(model.predict(xVal, { batchSize: 500 }) as tf.Tensor, val.labels!));
   console.log('plain', (accuracy() * 100).toFixed(2), '% on', val.count);
   const layers = model.layers;
   for (let k = 0; k < layers.length; k++) {

@@ -4,22 +4,16 @@
 //   npx tsx bench/heldOutErrors.ts <validation split> <seed> <model folder>...
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/engine/backend';
-import { readDigitCsv } from '../src/engine/csv';
 import { loadModelDir } from '../src/engine/persistence';
-import { stratifiedSplit, imagesTensor, range } from '../src/engine/dataset';
-import { createRandom } from '../src/engine/random';
-import { subset } from '../src/engine/train';
+import { loadHeldOut, predictedDigits } from './heldOut';
 (async () => {
   const [splitArg, seedArg, ...dirs] = process.argv.slice(2);
   await initBackend('wasm');
-  const data = await readDigitCsv(process.env.TRAIN_CSV ?? '../shared/data/digit-recognizer/train.csv', { expect: 'train' });
-  const split = stratifiedSplit(data.labels!, Number(splitArg), createRandom(Number(seedArg)));
-  const val = subset(data, split.validation);
-  const x = imagesTensor(val, range(val.count));
+  const { validation: val, rows: heldOutRows, x } = await loadHeldOut(Number(splitArg), Number(seedArg));
   const mistakes = (probabilities: tf.Tensor) => {
-    const predicted = tf.tidy(() => probabilities.argMax(-1).dataSync());
+    const predicted = predictedDigits(probabilities);
     const rows = new Map<number, string>();
-    for (let i = 0; i < val.count; i++) if (predicted[i] !== val.labels![i]) rows.set(split.validation[i], `${split.validation[i]}:${val.labels![i]}→${predicted[i]}`);
+    for (let i = 0; i < val.count; i++) if (predicted[i] !== val.labels![i]) rows.set(heldOutRows[i], `${heldOutRows[i]}:${val.labels![i]}→${predicted[i]}`);
     return rows;
   };
   const each: Map<number, string>[] = [];

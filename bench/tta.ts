@@ -3,22 +3,16 @@
 //   npx tsx bench/tta.ts <model folder> <validation split> <seed>     (as the model was trained)
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/engine/backend';
-import { readDigitCsv } from '../src/engine/csv';
 import { loadModelDir } from '../src/engine/persistence';
-import { stratifiedSplit, imagesTensor, range } from '../src/engine/dataset';
 import { createRandom } from '../src/engine/random';
-import { subset } from '../src/engine/train';
 import { randomTransforms } from '../src/engine/augment';
+import { accuracyOf, loadHeldOut } from './heldOut';
 (async () => {
   const [dir, splitArg, seedArg] = process.argv.slice(2);
   await initBackend('wasm');
-  const data = await readDigitCsv(process.env.TRAIN_CSV ?? '../shared/data/digit-recognizer/train.csv', { expect: 'train' });
-  const split = stratifiedSplit(data.labels!, Number(splitArg), createRandom(Number(seedArg)));
-  const val = subset(data, split.validation);
+  const { validation: val, x } = await loadHeldOut(Number(splitArg), Number(seedArg));
   const { model } = await loadModelDir(dir);
-  const x = imagesTensor(val, range(val.count));
-  const labels = val.labels!;
-  const acc = (p: tf.Tensor) => { const a = p.argMax(-1).dataSync(); let c = 0; for (let i = 0; i < labels.length; i++) if (a[i] === labels[i]) c++; return c / labels.length; };
+  const acc = (p: tf.Tensor) => accuracyOf(p, val.labels!);
   const base = model.predict(x, { batchSize: 500 }) as tf.Tensor;
   console.log('plain', (acc(base) * 100).toFixed(2));
   const rnd = createRandom(7);
