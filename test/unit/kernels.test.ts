@@ -84,6 +84,13 @@ describe('wasm training kernels', () => {
     { x: [1, 12, 12, 32], k: 5, co: 8, s: 2, pad: 'valid' },
     { x: [3, 10, 9, 1], k: 3, co: 8, s: [2, 1], pad: 'same' },
     { x: [2, 8, 8, 4], k: 3, co: 6, s: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+    // The `default` CNN's strided 5×5 convolutions (24→12 and 8→4), and phases that get no tap.
+    { x: [2, 24, 24, 8], k: 5, co: 8, s: 2, pad: 'same' },
+    { x: [3, 8, 8, 16], k: 5, co: 16, s: 2, pad: 'same' },
+    { x: [2, 13, 11, 3], k: 4, co: 5, s: 3, pad: 'same' },
+    { x: [2, 10, 10, 3], k: 2, co: 4, s: 3, pad: 'valid' },
+    { x: [1, 9, 9, 2], k: 3, co: 3, s: [1, 2], pad: [[0, 0], [2, 0], [0, 3], [0, 0]] },
+    { x: [2, 6, 6, 2], k: 3, co: 3, s: 1, pad: [[0, 0], [3, 1], [0, 3], [0, 0]] },
   ];
   for (const c of convCases) {
     const label = `conv2d x=[${c.x}] k=${c.k} co=${c.co} stride=${c.s} pad=${JSON.stringify(c.pad)}`;
@@ -213,10 +220,12 @@ describe('wasm training kernels', () => {
     const step = () =>
       tf.tidy(() => {
         const conv = (p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 2, 'same'));
+        // Stride 3 with a 2×2 filter: one phase of the input gradient gets no tap (filled with zeros).
+        const sparse = (p: tf.Tensor) => tf.sum(tf.conv2d(p as tf.Tensor4D, tf.ones([2, 2, 8, 4]) as tf.Tensor4D, 3, 'valid'));
         const mm = (p: tf.Tensor) => tf.sum(tf.matMul(p, p, true, false));
         const pool = (p: tf.Tensor) => tf.sum(tf.maxPool(p as tf.Tensor4D, 2, 2, 'valid'));
         const tiled = tf.tile(tf.mean(x, [0, 1, 2], true), [2, 10, 10, 1]);
-        return [...tf.grads(conv)([x, w]), tf.grad(mm)(a), tf.grad(pool)(x), tiled].map((t) => t.sum());
+        return [...tf.grads(conv)([x, w]), tf.grad(sparse)(x), tf.grad(mm)(a), tf.grad(pool)(x), tiled].map((t) => t.sum());
       });
     tf.dispose(step()); // warm-up
     const before = { tensors: tf.memory().numTensors, ids: tf.engine().backend.numDataIds() };
