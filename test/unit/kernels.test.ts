@@ -91,6 +91,9 @@ describe('wasm training kernels', () => {
     { x: [2, 10, 10, 3], k: 2, co: 4, s: 3, pad: 'valid' },
     { x: [1, 9, 9, 2], k: 3, co: 3, s: [1, 2], pad: [[0, 0], [2, 0], [0, 3], [0, 0]] },
     { x: [2, 6, 6, 2], k: 3, co: 3, s: 1, pad: [[0, 0], [3, 1], [0, 3], [0, 0]] },
+    // A filter as large as the input (the `default` CNN's last conv): a matrix product.
+    { x: [5, 4, 4, 16], k: 4, co: 24, s: 1, pad: 'valid' },
+    { x: [3, 3, 3, 2], k: 3, co: 4, s: 2, pad: 'valid' },
   ];
   for (const c of convCases) {
     const label = `conv2d x=[${c.x}] k=${c.k} co=${c.co} stride=${c.s} pad=${JSON.stringify(c.pad)}`;

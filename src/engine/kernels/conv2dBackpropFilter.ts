@@ -5,7 +5,8 @@
 // filter [oh, ow, b, co] dilated by the forward stride. That runs on the wasm Conv2D kernel
 // (XNNPACK), with two transposes around it.
 import * as tf from '@tensorflow/tfjs';
-import { Backend, Info, free, runWasm, transpose } from './wasmOps';
+import { Backend, Info, free, reshape, runWasm, transpose } from './wasmOps';
+import { coversInput } from './conv2dBackpropInput';
 
 interface Attrs {
   strides: [number, number] | number;
@@ -23,6 +24,15 @@ function conv2dBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: Ba
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
   const { filterHeight: kh, filterWidth: kw, inHeight: H, inWidth: W, outHeight: oh, outWidth: ow } = info;
+  if (coversInput(info)) {
+    // One output pixel seeing the whole input (a dense layer written as a conv): dW = xᵀ·dy.
+    const xs = reshape(backend, x, [1, info.batchSize, H * W * info.inChannels]);
+    const d = reshape(backend, dy, [1, info.batchSize, info.outChannels]);
+    const product = runWasm('BatchMatMul', backend, { a: xs, b: d }, { transposeA: true, transposeB: false });
+    const dw = reshape(backend, product, filterShape);
+    free(backend, xs, d, product);
+    return dw;
+  }
   const { strideHeight: sh, strideWidth: sw } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;

@@ -33,6 +33,15 @@ export function makeConv2dBackpropInputConfig(stock: tf.KernelConfig | undefined
       if (!stock) throw new Error('Conv2DBackpropInput: NCHW is not supported on wasm');
       return callKernel(stock.kernelFunc, backend, args.inputs, args.attrs);
     }
+    if (coversInput(info)) {
+      // One output pixel seeing the whole input (a dense layer written as a conv): dx = dy·Wᵀ.
+      const d = reshape(backend, dy, [1, info.batchSize, info.outChannels]);
+      const f = reshape(backend, filter, [1, kh * kw * info.inChannels, info.outChannels]);
+      const product = runWasm('BatchMatMul', backend, { a: d, b: f }, { transposeA: false, transposeB: true });
+      const dx = reshape(backend, product, [info.batchSize, H, W, info.inChannels]);
+      free(backend, d, f, product);
+      return dx;
+    }
     if (sh > 1 || sw > 1 || top < 0 || left < 0 || bottom < 0 || right < 0) return byPhase(backend, dy, filter, info);
     const rotated = runWasm('Reverse', backend, { x: filter }, { dims: [0, 1] });
     const f = transpose(backend, rotated, [0, 1, 3, 2]); // [kh, kw, co, ci]
@@ -51,6 +60,12 @@ export function makeConv2dBackpropInputConfig(stock: tf.KernelConfig | undefined
     setupFunc: stock?.setupFunc,
     kernelFunc: conv2dBackpropInput as unknown as tf.KernelFunc,
   };
+}
+
+/** A valid convolution whose filter is as large as its input: one output pixel, a matrix product. */
+export function coversInput(info: tf.backend_util.Conv2DInfo): boolean {
+  return info.outHeight === 1 && info.outWidth === 1 && info.filterHeight === info.inHeight && info.filterWidth === info.inWidth &&
+    info.padInfo.top === 0 && info.padInfo.left === 0 && info.dilationHeight === 1 && info.dilationWidth === 1;
 }
 
 /**
