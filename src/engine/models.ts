@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, NUM_CLASSES } from './types';
 import { SeededDropout } from './seededDropout';
 import { FusedBatchNormalization } from './fusedBatchNorm';
+import { PlainConv2D } from './plainConv2d';
 
 export const ARCHITECTURES = ['default', 'seed'] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
@@ -66,7 +67,7 @@ function createDefaultModel(seed?: number): tf.LayersModel {
   let dropoutSeed = seed === undefined ? undefined : seed + 1000;
   const dropout = (rate: number) => new SeededDropout({ rate, seed: dropoutSeed === undefined ? undefined : dropoutSeed++ });
   const convBlock = (filters: number, first = false): tf.layers.Layer[] => [
-    tf.layers.conv2d({
+    new PlainConv2D({
       ...(first ? { inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1] } : {}),
       filters,
       kernelSize: 3,

@@ -12,6 +12,7 @@ import { PredictRequest, predictClaimedChunks } from './parallelPredict';
 import { setDropoutStream } from '../seededDropout';
 // Registers our BatchNormalization (a closed-form training gradient) for the rebuilt model.
 import '../fusedBatchNorm';
+import '../plainConv2d';
 
 export interface ReplicaData {
   /** 1, 2, …: this replica's place among the threads (the trainer is 0). */
