@@ -33,7 +33,7 @@ export interface TrainSettings {
 
 /**
  * The most accurate recipe measured within 30 minutes on the wasm backend, 2 cores: 12 epochs of
- * the default CNN, ~27 minutes, 99.35–99.58% on held-out rows (bench/ACCURACY.md has the recipes
+ * the default CNN, ~23–25 minutes, 99.35–99.63% on held-out rows (bench/ACCURACY.md has the recipes
  * tried and the spread over seeds). The extension's settings default to the same values.
  */
 export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
