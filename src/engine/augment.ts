@@ -45,7 +45,13 @@ export function randomTransforms(count: number, options: AugmentOptions, random:
 /** Randomly rotated, zoomed and shifted copies of a [n,28,28,1] batch (bilinear, zero fill). */
 export function augmentBatch(images: tf.Tensor4D, options: AugmentOptions, random: Random): tf.Tensor4D {
   return tf.tidy(() => {
-    const transforms = tf.tensor2d(randomTransforms(images.shape[0], options, random), [images.shape[0], 8]);
+    const count = images.shape[0];
+    const transforms = tf.tensor2d(randomTransforms(count, options, random), [count, 8]);
+    // The cpu backend's Transform kernel (tfjs-backend-cpu 4.22) returns after the first image of
+    // a batch, leaving the others blank; there, transform one image at a time.
+    if (tf.getBackend() === 'cpu' && count > 1) {
+      return tf.concat(Array.from({ length: count }, (_, i) => tf.image.transform(images.slice(i, 1), transforms.slice(i, 1), 'bilinear', 'constant', 0)));
+    }
     return tf.image.transform(images, transforms, 'bilinear', 'constant', 0);
   });
 }

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
-import { augmentBatch, randomTransforms } from '../../src/engine/augment';
+import { DEFAULT_AUGMENT, augmentBatch, randomTransforms } from '../../src/engine/augment';
 import { createRandom } from '../../src/engine/random';
 import { stratifiedSplit } from '../../src/engine/dataset';
 
@@ -32,6 +32,25 @@ describe('augmentation and splitting', function () {
     }
     batch.dispose();
   });
+
+  for (const backend of ['wasm', 'cpu']) {
+    it(`transforms every image of a batch, not just the first (${backend} backend)`, async function () {
+      const previous = tf.getBackend();
+      assert.ok(await tf.setBackend(backend), `${backend} backend`);
+      try {
+        const pixels = new Float32Array(5 * 784);
+        for (let i = 0; i < 5; i++) for (let y = 10; y < 18; y++) for (let x = 10; x < 18; x++) pixels[i * 784 + y * 28 + x] = 1;
+        const values = tf.tidy(() => augmentBatch(tf.tensor4d(pixels, [5, 28, 28, 1]), DEFAULT_AUGMENT, createRandom(5)).dataSync());
+        for (let i = 0; i < 5; i++) {
+          let ink = 0;
+          for (let p = 0; p < 784; p++) ink += values[i * 784 + p];
+          assert.ok(ink > 40 && ink < 90, `image ${i}: ink ${ink}`);
+        }
+      } finally {
+        await tf.setBackend(previous);
+      }
+    });
+  }
 
   it('draws the same transforms for the same seed', function () {
     const options = { rotation: 10, zoom: 0.1, shift: 0.1 };
