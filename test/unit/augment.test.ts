@@ -33,10 +33,11 @@ describe('augmentation and splitting', function () {
     batch.dispose();
   });
 
-  for (const backend of ['wasm', 'cpu']) {
-    it(`transforms every image of a batch, not just the first (${backend} backend)`, async function () {
+  // The active backend (wasm here) and the pure-JS fallback, whose Transform kernel needs the workaround.
+  for (const which of ['active', 'cpu']) {
+    it(`transforms every image of a batch, not just the first (${which} backend)`, async function () {
       const previous = tf.getBackend();
-      assert.ok(await tf.setBackend(backend), `${backend} backend`);
+      if (which === 'cpu') assert.ok(await tf.setBackend('cpu'), 'cpu backend');
       try {
         const pixels = new Float32Array(5 * 784);
         for (let i = 0; i < 5; i++) for (let y = 10; y < 18; y++) for (let x = 10; x < 18; x++) pixels[i * 784 + y * 28 + x] = 1;
