@@ -66,7 +66,16 @@ const builds = [
   },
 ];
 
+// Our C kernels (scripts/buildKernels.js builds them) sit beside the Node bundles that load them.
+function copyKernels() {
+  const from = path.join(__dirname, 'src', 'engine', 'kernels', 'wasm');
+  const to = path.join(__dirname, 'dist', 'wasm');
+  fs.mkdirSync(to, { recursive: true });
+  for (const f of fs.readdirSync(from).filter((name) => name.endsWith('.wasm'))) fs.copyFileSync(path.join(from, f), path.join(to, f));
+}
+
 async function main() {
+  copyKernels();
   const contexts = await Promise.all(builds.filter((b) => entryExists(b)).map((b) => esbuild.context(b)));
   if (watch) {
     await Promise.all(contexts.map((c) => c.watch()));

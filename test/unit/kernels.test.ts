@@ -3,6 +3,8 @@
 import * as assert from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
+import { convExports } from '../../src/engine/kernels/ownKernels';
+import { ownConv2d } from '../../src/engine/kernels/convolution';
 
 type Backend = 'wasm' | 'cpu';
 
@@ -106,6 +108,43 @@ describe('wasm training kernels', () => {
         const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
           tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad), g)))([x, w]);
         return [y, dx, dw];
+      }, label);
+    });
+  }
+
+  // Our C kernels (src/engine/kernels/wasm/conv.c): a pixel count that is not a multiple of the
+  // 4-pixel tile, a filter-gradient row count that is not a multiple of 4 (one input channel),
+  // and a fused convolution with bias and relu (the seed CNN's layers).
+  it('runs our C convolution kernels where they apply, and the stock ones elsewhere', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend();
+    assert.ok(convExports(backend), 'conv.wasm did not instantiate on the wasm backend');
+    const info = (x: number[], w: number[]) => tf.backend_util.computeConv2DInfo(x as [number, number, number, number], w as [number, number, number, number], 1, 1, 'valid');
+    const x = rand([1, 5, 5, 2], 1);
+    const ours = ownConv2d(backend, x, rand([3, 3, 2, 8], 2), info([1, 5, 5, 2], [3, 3, 2, 8]));
+    assert.deepStrictEqual(ours?.shape, [1, 3, 3, 8]);
+    backend.disposeData(ours!.dataId);
+    assert.strictEqual(ownConv2d(backend, x, rand([3, 3, 2, 6], 2), info([1, 5, 5, 2], [3, 3, 2, 6])), undefined, '6 output channels are not a multiple of 8');
+    x.dispose();
+  });
+
+  const fusedCases: Array<{ x: [number, number, number, number]; k: number; co: number; activation: 'relu' | 'linear'; pad: 'same' | 'valid' }> = [
+    { x: [3, 7, 7, 1], k: 3, co: 8, activation: 'relu', pad: 'valid' },
+    { x: [2, 9, 9, 16], k: 3, co: 24, activation: 'relu', pad: 'same' },
+    { x: [1, 6, 6, 8], k: 5, co: 16, activation: 'linear', pad: 'same' },
+  ];
+  for (const c of fusedCases) {
+    const label = `fused conv2d x=[${c.x}] k=${c.k} co=${c.co} ${c.activation} pad=${c.pad}`;
+    it(`result and gradients of ${label}`, async () => {
+      await compare(() => {
+        const x = rand(c.x, 21);
+        const w = rand([c.k, c.k, c.x[3], c.co], 22);
+        const b = rand([c.co], 23);
+        const f = (p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) =>
+          tf.fused.conv2d({ x: p as tf.Tensor4D, filter: q as tf.Tensor4D, strides: 1, pad: c.pad, bias: r, activation: c.activation });
+        const y = f(x, w, b);
+        const g = rand(y.shape, 24);
+        return [y, ...tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.sum(tf.mul(f(p, q, r), g)))([x, w, b])];
       }, label);
     });
   }

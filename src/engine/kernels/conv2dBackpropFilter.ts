@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Backend, Info, free, reshape, runWasm, transpose } from './wasmOps';
 import { coversInput } from './conv2dBackpropInput';
+import { ownConv2dBackpropFilter } from './convolution';
 
 interface Attrs {
   strides: [number, number] | number;
@@ -33,6 +34,8 @@ function conv2dBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: Ba
     free(backend, xs, d, product);
     return dw;
   }
+  const own = ownConv2dBackpropFilter(backend, x, dy, info);
+  if (own) return own;
   const { strideHeight: sh, strideWidth: sw } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;

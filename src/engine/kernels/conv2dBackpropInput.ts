@@ -4,6 +4,7 @@
 // Conv2D. Strides (and pads that would be negative) go through byPhase below.
 import * as tf from '@tensorflow/tfjs';
 import { Backend, Info, callKernel, free, reshape, runWasm, transpose } from './wasmOps';
+import { ownConv2dBackpropInput } from './convolution';
 
 interface Attrs {
   strides: [number, number] | number;
@@ -42,6 +43,8 @@ export function makeConv2dBackpropInputConfig(stock: tf.KernelConfig | undefined
       free(backend, d, f, product);
       return dx;
     }
+    const own = ownConv2dBackpropInput(backend, dy, filter, info);
+    if (own) return own;
     if (sh > 1 || sw > 1 || top < 0 || left < 0 || bottom < 0 || right < 0) return byPhase(backend, dy, filter, info);
     const rotated = runWasm('Reverse', backend, { x: filter }, { dims: [0, 1] });
     const f = transpose(backend, rotated, [0, 1, 3, 2]); // [kh, kw, co, ci]

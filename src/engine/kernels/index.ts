@@ -2,6 +2,7 @@
 // TF.js kernel registry, replacing the stock wasm kernels of the same name where we are faster.
 import * as tf from '@tensorflow/tfjs';
 import { makeBatchMatMulConfig } from './batchMatMul';
+import { makeConv2DConfig, makeFusedConv2DConfig } from './conv2d';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
 import { makeConv2dBackpropInputConfig } from './conv2dBackpropInput';
 import { maxPoolGradConfig } from './maxPoolGrad';
@@ -11,7 +12,7 @@ import { makeTileConfig } from './tile';
 let installed = false;
 
 /** Names of the kernels registered (or replaced) for the wasm backend. */
-export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Tile', 'Sum', 'Mean'] as const;
+export const WASM_TRAINING_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Tile', 'Sum', 'Mean'] as const;
 
 /**
  * Registers our kernels for the 'wasm' backend. Idempotent. Call after the wasm backend package
@@ -22,6 +23,8 @@ export function registerWasmTrainingKernels(): void {
   const stockMatMul = tf.getKernel('BatchMatMul', 'wasm');
   if (!stockMatMul) throw new Error('the wasm backend is not loaded (no BatchMatMul kernel)');
   const stockBackpropInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  replace(makeConv2DConfig(stock('Conv2D')));
+  replace(makeFusedConv2DConfig(stock('FusedConv2D')));
   replace(makeBatchMatMulConfig(stockMatMul));
   replace(makeConv2dBackpropInputConfig(stockBackpropInput));
   replace(conv2dBackpropFilterConfig);

@@ -1,0 +1,77 @@
+// Builds our WebAssembly kernels (src/engine/kernels/wasm/*.c → *.wasm) with Debian's clang and
+// lld (apt-get install clang lld): no emscripten, no libc, the memory imported from
+// tfjs-backend-wasm at run time. The built .wasm files are committed, so a checkout without clang
+// still builds and runs; with clang they are rebuilt, and the build is reproducible byte for byte.
+//   node scripts/buildKernels.js           rebuild when clang is installed (else keep the committed files)
+//   node scripts/buildKernels.js --check   rebuild into a temporary folder and fail unless the
+//                                          committed files are identical (CI runs this)
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const SOURCE_DIR = path.join(__dirname, '..', 'src', 'engine', 'kernels', 'wasm');
+const CLANG = process.env.CLANG || 'clang';
+
+/** Flags for every kernel module; -mbulk-memory turns memset/memcpy into memory.fill/copy. */
+const FLAGS = [
+  '--target=wasm32', '-O3', '-msimd128', '-mbulk-memory', '-mmutable-globals', '-nostdlib', '-fno-ident',
+  '-Wall', '-Wextra', '-Werror', '-Wno-unused-parameter',
+  '-Wl,--no-entry', '-Wl,--import-memory', '-Wl,--strip-all',
+  // The loader points the module's stack into memory it allocates from the backend (any stack use
+  // would otherwise land on the backend's static data at the bottom of the memory).
+  '-Wl,--export=__stack_pointer',
+];
+
+function clangAvailable() {
+  const r = spawnSync(CLANG, ['--version'], { encoding: 'utf8' });
+  return r.status === 0 && /clang version/.test(r.stdout);
+}
+
+function build(source, output) {
+  // Relative paths and a fixed working directory keep the output independent of the checkout's location.
+  const r = spawnSync(CLANG, [...FLAGS, path.basename(source), '-o', output], { cwd: SOURCE_DIR, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`clang failed on ${path.basename(source)}:\n${r.stderr || r.error}`);
+}
+
+function sources() {
+  return fs.readdirSync(SOURCE_DIR).filter((f) => f.endsWith('.c')).map((f) => path.join(SOURCE_DIR, f));
+}
+
+function main() {
+  const check = process.argv.includes('--check');
+  if (!clangAvailable()) {
+    if (check) {
+      console.error('buildKernels --check: clang is not installed (apt-get install clang lld)');
+      process.exit(1);
+    }
+    console.log('[kernels] clang not found: using the committed .wasm files (apt-get install clang lld to rebuild them)');
+    return;
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'digit-kernels-'));
+  try {
+    let different = 0;
+    for (const source of sources()) {
+      const name = path.basename(source, '.c') + '.wasm';
+      const committed = path.join(SOURCE_DIR, name);
+      const built = path.join(tmp, name);
+      build(source, built);
+      const same = fs.existsSync(committed) && fs.readFileSync(committed).equals(fs.readFileSync(built));
+      if (check) {
+        if (!same) {
+          different++;
+          console.error(`[kernels] ${name} differs from what ${path.basename(source)} builds to: run \`node scripts/buildKernels.js\` and commit it`);
+        }
+      } else if (!same) {
+        fs.copyFileSync(built, committed);
+        console.log(`[kernels] built ${path.relative(process.cwd(), committed)}`);
+      }
+    }
+    if (check && different) process.exit(1);
+    if (check) console.log('[kernels] the committed .wasm files are what their sources build to');
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main();

@@ -1,0 +1,151 @@
+// Why this file exists: it sets up our C convolution kernels (wasm/conv.c) for the three
+// convolutions of conv training — forward, input gradient and filter gradient — as products over
+// a pixel grid with the right strides, and says which convolutions they take (NHWC, no dilation,
+// output channels a multiple of 8; the callers keep their previous path for anything else).
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { ConvExports, Scratch, convExports, offsetOf } from './ownKernels';
+import type { Backend, Info } from './wasmOps';
+
+type ConvInfo = tf.backend_util.Conv2DInfo;
+
+function output(backend: Backend, shape: number[]): Info {
+  return (backend as unknown as BackendWasm).makeOutput(shape, 'float32');
+}
+
+/** Whether our kernels compute a convolution with this geometry, producing `channels` per pixel. */
+function supported(info: ConvInfo, channels: number): boolean {
+  return info.dataFormat === 'channelsLast' && info.dilationHeight === 1 && info.dilationWidth === 1 &&
+    channels % 8 === 0 && info.batchSize > 0 && info.outHeight > 0 && info.outWidth > 0;
+}
+
+/** Rows (or columns) of zeros to add to the input so that every window lies inside it. */
+function inputPadding(info: ConvInfo) {
+  const { top, left } = info.padInfo;
+  const bottom = Math.max(0, (info.outHeight - 1) * info.strideHeight + info.filterHeight - info.inHeight - top);
+  const right = Math.max(0, (info.outWidth - 1) * info.strideWidth + info.filterWidth - info.inWidth - left);
+  return { top, bottom, left, right, height: info.inHeight + top + bottom, width: info.inWidth + left + right };
+}
+
+/** The input, zero-padded into scratch memory when the convolution pads it (its offset otherwise). */
+function paddedInput(k: ConvExports, scratch: Scratch, x: number, info: ConvInfo, channels: number, p: ReturnType<typeof inputPadding>, n = info.batchSize, h = info.inHeight, w = info.inWidth): number {
+  if (p.top === 0 && p.bottom === 0 && p.left === 0 && p.right === 0) return x;
+  const out = scratch.floats(n * p.height * p.width * channels);
+  k.pad_nhwc(x, n, h, w, channels, p.top, p.bottom, p.left, p.right, out);
+  return out;
+}
+
+/** y = conv(x, filter) ([N, OH, OW, CO]), or undefined when our kernels do not take this one. */
+export function ownConv2d(backend: Backend, x: Info, filter: Info, info: ConvInfo): Info | undefined {
+  const k = convExports(backend);
+  if (!k || !supported(info, info.outChannels) || x.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
+  const { batchSize: N, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
+  const y = output(backend, [N, OH, OW, CO]);
+  const scratch = new Scratch(backend);
+  try {
+    const pad = inputPadding(info);
+    const xp = paddedInput(k, scratch, offsetOf(backend, x), info, CI, pad);
+    const packed = scratch.floats(KH * KW * CI * CO);
+    k.pack_filter(offsetOf(backend, filter), KH, KW, CI, CO, 0, 0, 1, 1, KH, KW, 0, packed);
+    const row = pad.width * CI;
+    k.conv_grid(xp, N, OH, OW, pad.height * row, info.strideHeight * row, info.strideWidth * CI,
+      KH, KW, row, CI, CI, packed, CO / 8,
+      offsetOf(backend, y), OH * OW * CO, OW * CO, CO, scratch.floats(32));
+  } finally {
+    scratch.free();
+  }
+  return y;
+}
+
+/** y += bias, then relu (or nothing): the rest of a fused convolution, in place. */
+export function biasActivation(backend: Backend, y: Info, bias: Info | undefined, relu: boolean): void {
+  const k = convExports(backend)!;
+  const channels = y.shape[y.shape.length - 1];
+  k.bias_activation(offsetOf(backend, y), tf.util.sizeFromShape(y.shape) / channels, channels, bias ? offsetOf(backend, bias) : 0, relu ? 1 : 0);
+}
+
+/**
+ * One axis of a strided input gradient, split by phase: the rows y = s·i + r of dx receive only
+ * the filter taps kh = tap + s·a (tap ≡ r + padBefore mod s), from dy row i + shift − a. With
+ * stride 1 there is one phase with every tap: the "full" convolution with the filter reversed.
+ */
+function axisPhases(size: number, outSize: number, kernel: number, stride: number, padBefore: number) {
+  const phases = [];
+  for (let r = 0; r < stride && r < size; r++) {
+    const tap = (r + padBefore) % stride;
+    phases.push({
+      r,
+      rows: Math.ceil((size - r) / stride),
+      tap,
+      taps: Math.max(0, Math.ceil((kernel - tap) / stride)),
+      shift: Math.floor((r + padBefore) / stride),
+    });
+  }
+  // dy rows the phases reach beyond [0, outSize): the margins of zeros dy gets.
+  const before = Math.max(0, ...phases.map((p) => p.taps - 1 - p.shift));
+  const after = Math.max(0, ...phases.map((p) => p.rows - 1 + p.shift - (outSize - 1)));
+  return { phases, before, after };
+}
+
+/** dx of a convolution ([N, H, W, CI]) from dy and the filter, or undefined when not ours. */
+export function ownConv2dBackpropInput(backend: Backend, dy: Info, filter: Info, info: ConvInfo): Info | undefined {
+  const k = convExports(backend);
+  if (!k || !supported(info, info.inChannels) || dy.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
+  const sh = info.strideHeight;
+  const sw = info.strideWidth;
+  const rows = axisPhases(H, OH, KH, sh, info.padInfo.top);
+  const cols = axisPhases(W, OW, KW, sw, info.padInfo.left);
+  const dx = output(backend, [N, H, W, CI]);
+  const scratch = new Scratch(backend);
+  try {
+    const out = offsetOf(backend, dx);
+    if (rows.phases.some((p) => p.taps === 0) || cols.phases.some((p) => p.taps === 0)) k.fill_zero(out, N * H * W * CI);
+    const margins = { top: rows.before, bottom: rows.after, left: cols.before, right: cols.after, height: OH + rows.before + rows.after, width: OW + cols.before + cols.after };
+    const dyp = paddedInput(k, scratch, offsetOf(backend, dy), info, CO, margins, N, OH, OW);
+    const row = margins.width * CO;
+    const spare = scratch.floats(32);
+    const maxTaps = Math.max(...rows.phases.map((p) => p.taps)) * Math.max(...cols.phases.map((p) => p.taps));
+    const packed = scratch.floats(maxTaps * CO * CI);
+    for (const py of rows.phases) {
+      for (const px of cols.phases) {
+        if (py.taps === 0 || px.taps === 0) continue;
+        k.pack_filter(offsetOf(backend, filter), KH, KW, CI, CO, py.tap, px.tap, sh, sw, py.taps, px.taps, 1, packed);
+        const first = dyp + 4 * ((py.shift + rows.before) * row + (px.shift + cols.before) * CO);
+        k.conv_grid(first, N, py.rows, px.rows, margins.height * row, row, CO,
+          py.taps, px.taps, -row, -CO, CO, packed, CI / 8,
+          out + 4 * (py.r * W + px.r) * CI, H * W * CI, sh * W * CI, sw * CI, spare);
+      }
+    }
+  } finally {
+    scratch.free();
+  }
+  return dx;
+}
+
+/** dW of a convolution ([KH, KW, CI, CO]) from its input and dy, or undefined when not ours. */
+export function ownConv2dBackpropFilter(backend: Backend, x: Info, dy: Info, info: ConvInfo): Info | undefined {
+  const k = convExports(backend);
+  if (!k || !supported(info, info.outChannels) || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
+  const { batchSize: N, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
+  const dw = output(backend, [KH, KW, CI, CO]);
+  const scratch = new Scratch(backend);
+  try {
+    const pad = inputPadding(info);
+    const xp = paddedInput(k, scratch, offsetOf(backend, x), info, CI, pad);
+    const M = KH * KW * CI;
+    const rounded = Math.ceil(M / 4) * 4;
+    // The kernel takes rows of dW 4 at a time; with M not a multiple of 4 it writes to scratch first.
+    const target = rounded === M ? offsetOf(backend, dw) : scratch.floats(rounded * CO);
+    k.fill_zero(target, rounded * CO);
+    const row = pad.width * CI;
+    // dy rows per chunk: about 16 KB of dy, so a chunk of dy and x stays in the L1/L2 caches.
+    const chunkRows = Math.max(1, Math.floor(16384 / (OW * CO * 4)));
+    k.conv_filter_grad(xp, N, OH, OW, pad.height * row, info.strideHeight * row, info.strideWidth * CI,
+      KH, KW, row, CI, CI, offsetOf(backend, dy), CO, target, chunkRows);
+    if (target !== offsetOf(backend, dw)) k.copy_floats(offsetOf(backend, dw), target, M * CO);
+  } finally {
+    scratch.free();
+  }
+  return dw;
+}

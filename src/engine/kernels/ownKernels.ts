@@ -1,0 +1,69 @@
+// Why this file exists: our C kernels (wasm/conv.c, built by scripts/buildKernels.js) run in the
+// wasm backend's own memory, so they read and write tensors in place with no copies. This loads
+// the module once per backend (each thread has its own backend and memory), gives it a stack
+// inside that memory, and wraps the heap bookkeeping (tensor offsets, scratch buffers).
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+/** conv.c's exports; pointers are byte offsets into the backend's memory. */
+export interface ConvExports {
+  conv_grid(A: number, N: number, GH: number, GW: number, aN: number, aH: number, aW: number,
+    TH: number, TW: number, tH: number, tW: number, C: number, Bp: number, KB: number,
+    O: number, oN: number, oH: number, oW: number, spare: number): void;
+  conv_filter_grad(X: number, N: number, OH: number, OW: number, xN: number, xH: number, xW: number,
+    KH: number, KW: number, tH: number, tW: number, C: number, DY: number, K: number, DW: number, chunkRows: number): void;
+  pad_nhwc(x: number, N: number, H: number, W: number, C: number, pt: number, pb: number, pl: number, pr: number, out: number): void;
+  pack_filter(W: number, KH: number, KW: number, CI: number, CO: number, kh0: number, kw0: number, sh: number, sw: number, TH: number, TW: number, transposed: number, out: number): void;
+  fill_zero(p: number, n: number): void;
+  copy_floats(dst: number, src: number, n: number): void;
+  bias_activation(y: number, P: number, K: number, bias: number, relu: number): void;
+}
+
+const STACK_BYTES = 64 * 1024;
+export const KERNELS_WASM = path.join(__dirname, 'wasm', 'conv.wasm');
+
+let compiled: WebAssembly.Module | undefined;
+const instances = new WeakMap<object, ConvExports>();
+
+/** The module instantiated on this backend's memory; undefined when it cannot be (logged once). */
+export function convExports(backend: tf.KernelBackend): ConvExports | undefined {
+  const cached = instances.get(backend);
+  if (cached) return cached;
+  const wasm = (backend as unknown as BackendWasm).wasm as unknown as { asm?: { memory?: WebAssembly.Memory }; _malloc(n: number): number };
+  const memory = wasm.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) return undefined;
+  compiled ??= new WebAssembly.Module(fs.readFileSync(KERNELS_WASM));
+  const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+  const exports = instance.exports as unknown as ConvExports & { __stack_pointer: WebAssembly.Global };
+  // The kernels use no stack today; should a compiler spill to it, it lands in memory we own.
+  const stack = wasm._malloc(STACK_BYTES);
+  exports.__stack_pointer.value = (stack + STACK_BYTES) & ~15;
+  instances.set(backend, exports);
+  return exports;
+}
+
+/** Byte offset of a tensor's data in the backend's memory. */
+export function offsetOf(backend: tf.KernelBackend, t: tf.TensorInfo): number {
+  return (backend as unknown as BackendWasm).dataIdMap.get(t.dataId)!.memoryOffset;
+}
+
+/** Scratch buffers on the backend's heap, freed together. */
+export class Scratch {
+  private readonly blocks: number[] = [];
+  constructor(private readonly backend: tf.KernelBackend) {}
+
+  floats(n: number): number {
+    const wasm = (this.backend as unknown as BackendWasm).wasm;
+    const p = wasm._malloc(Math.max(1, n) * 4) >>> 0;
+    this.blocks.push(p);
+    return p;
+  }
+
+  free(): void {
+    const wasm = (this.backend as unknown as BackendWasm).wasm;
+    for (const p of this.blocks) wasm._free(p);
+    this.blocks.length = 0;
+  }
+}
