@@ -1,7 +1,7 @@
-// Builds our WebAssembly kernels (src/engine/kernels/wasm/*.c → *.wasm) with Debian's clang and
+// Builds our WebAssembly kernels (src/engine/kernels/wasm/*.c → kernels.wasm) with Debian's clang and
 // lld (apt-get install clang lld): no emscripten, no libc, the memory imported from
 // tfjs-backend-wasm at run time. The built .wasm files are committed, so a checkout without clang
-// still builds and runs; with clang they are rebuilt, and the build is reproducible byte for byte.
+// still builds and runs; with clang it is rebuilt, and the build is reproducible byte for byte.
 //   node scripts/buildKernels.js           rebuild when clang is installed (else keep the committed files)
 //   node scripts/buildKernels.js --check   rebuild into a temporary folder and fail unless the
 //                                          committed files are identical (CI runs this)
@@ -28,14 +28,17 @@ function clangAvailable() {
   return r.status === 0 && /clang version/.test(r.stdout);
 }
 
-function build(source, output) {
-  // Relative paths and a fixed working directory keep the output independent of the checkout's location.
-  const r = spawnSync(CLANG, [...FLAGS, path.basename(source), '-o', output], { cwd: SOURCE_DIR, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`clang failed on ${path.basename(source)}:\n${r.stderr || r.error}`);
+const OUTPUT = 'kernels.wasm';
+
+/** Every C file of the folder, in a fixed order, linked into one module. */
+function sources() {
+  return fs.readdirSync(SOURCE_DIR).filter((f) => f.endsWith('.c')).sort();
 }
 
-function sources() {
-  return fs.readdirSync(SOURCE_DIR).filter((f) => f.endsWith('.c')).map((f) => path.join(SOURCE_DIR, f));
+function build(output) {
+  // Relative paths and a fixed working directory keep the output independent of the checkout's location.
+  const r = spawnSync(CLANG, [...FLAGS, ...sources(), '-o', output], { cwd: SOURCE_DIR, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`clang failed on ${sources().join(', ')}:\n${r.stderr || r.error}`);
 }
 
 function main() {
@@ -43,32 +46,29 @@ function main() {
   if (!clangAvailable()) {
     if (check) {
       console.error('buildKernels --check: clang is not installed (apt-get install clang lld)');
-      process.exit(1);
+      process.exitCode = 1;
+      return;
     }
-    console.log('[kernels] clang not found: using the committed .wasm files (apt-get install clang lld to rebuild them)');
+    console.log(`[kernels] clang not found: using the committed ${OUTPUT} (apt-get install clang lld to rebuild it)`);
     return;
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'digit-kernels-'));
   try {
-    let different = 0;
-    for (const source of sources()) {
-      const name = path.basename(source, '.c') + '.wasm';
-      const committed = path.join(SOURCE_DIR, name);
-      const built = path.join(tmp, name);
-      build(source, built);
-      const same = fs.existsSync(committed) && fs.readFileSync(committed).equals(fs.readFileSync(built));
-      if (check) {
-        if (!same) {
-          different++;
-          console.error(`[kernels] ${name} differs from what ${path.basename(source)} builds to: run \`node scripts/buildKernels.js\` and commit it`);
-        }
-      } else if (!same) {
-        fs.copyFileSync(built, committed);
-        console.log(`[kernels] built ${path.relative(process.cwd(), committed)}`);
+    const committed = path.join(SOURCE_DIR, OUTPUT);
+    const built = path.join(tmp, OUTPUT);
+    build(built);
+    const same = fs.existsSync(committed) && fs.readFileSync(committed).equals(fs.readFileSync(built));
+    if (check) {
+      if (!same) {
+        console.error(`[kernels] ${OUTPUT} differs from what ${sources().join(', ')} build to: run \`npm run build:kernels\` and commit it`);
+        process.exitCode = 1;
+        return;
       }
+      console.log(`[kernels] the committed ${OUTPUT} is what its sources build to`);
+    } else if (!same) {
+      fs.copyFileSync(built, committed);
+      console.log(`[kernels] built ${path.relative(process.cwd(), committed)}`);
     }
-    if (check && different) process.exit(1);
-    if (check) console.log('[kernels] the committed .wasm files are what their sources build to');
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

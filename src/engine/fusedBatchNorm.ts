@@ -4,6 +4,7 @@
 // was a quarter of the default CNN's training step. The batch-norm gradient has a closed form
 // that needs two reductions and four element-wise ops, written here as one tf.customGrad.
 import * as tf from '@tensorflow/tfjs';
+import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, hasOwnBatchNorm } from './kernels/batchNorm';
 
 /** The stock layer's fields this subclass reads (set by its constructor and build()). */
 interface StockFields {
@@ -57,6 +58,7 @@ export class FusedBatchNormalization extends StockBatchNormalization {
  * The caller disposes the returned mean and variance (tf.tidy does not: they are kept).
  */
 export function normalizeInTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number) {
+  if (hasOwnBatchNorm(x.shape[x.rank - 1])) return normalizeWithOwnKernels(x, gamma, beta, epsilon);
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   const count = x.size / x.shape[x.rank - 1];
   let mean: tf.Tensor | undefined;
@@ -86,3 +88,24 @@ export function normalizeInTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Ten
 }
 
 tf.serialization.registerClass(FusedBatchNormalization);
+
+/** The same with our wasm kernels (kernels/batchNorm.ts): one kernel each way, x̂ recomputed from x. */
+function normalizeWithOwnKernels(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number) {
+  let mean: tf.Tensor | undefined;
+  let variance: tf.Tensor | undefined;
+  const normalize = tf.customGrad((input, scale, offset, save) => {
+    const [y, m, v] = tf.engine().runKernel(BATCH_NORM_TRAINING, { x: input as tf.Tensor, gamma: scale as tf.Tensor, beta: offset as tf.Tensor }, { epsilon }) as tf.Tensor[];
+    mean = tf.keep(m);
+    variance = tf.keep(v);
+    (save as tf.GradSaveFunc)([input as tf.Tensor, scale as tf.Tensor, m, v]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, g, mu, va] = saved;
+        return tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, { dy, x: xs, gamma: g, mean: mu, variance: va }, { epsilon }) as tf.Tensor[];
+      },
+    };
+  });
+  const y = normalize(x, gamma, beta);
+  return { y, mean: mean!, variance: variance! };
+}

@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
 import { FusedBatchNormalization } from '../../src/engine/fusedBatchNorm';
+import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from '../../src/engine/kernels/batchNorm';
 
 function values(n: number, seed: number, scale = 1, offset = 0): Float32Array {
   const out = new Float32Array(n);
@@ -31,8 +32,8 @@ function pass(layer: tf.layers.Layer, shape: number[]) {
 
 function assertClose(actual: number[], expected: number[], tolerance: number, what: string) {
   assert.equal(actual.length, expected.length, what);
-  const scale = Math.max(1e-6, ...expected.map(Math.abs));
-  const worst = Math.max(...actual.map((v, i) => Math.abs(v - expected[i])));
+  const scale = expected.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-6);
+  const worst = actual.reduce((m, v, i) => Math.max(m, Math.abs(v - expected[i])), 0);
   assert.ok(worst / scale < tolerance, `${what}: differs by ${(worst / scale).toExponential(2)} (relative)`);
 }
 
@@ -42,7 +43,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
       await initBackend(backend);
     });
 
-    for (const shape of [[4, 6, 5, 3], [16, 7], [2, 3, 3, 32]]) {
+    // Channels a multiple of 4 run our C kernels on wasm (kernels/batchNorm.ts), others the TF.js ops.
+    for (const shape of [[4, 6, 5, 3], [16, 7], [2, 3, 3, 32], [16, 8], [130, 5, 5, 64]]) {
       it(`matches the stock layer in training on [${shape}]`, () => {
         const expected = pass(tf.layers.batchNormalization({ momentum: 0.9 }), shape);
         const actual = pass(new FusedBatchNormalization({ momentum: 0.9 }), shape);
@@ -52,6 +54,14 @@ for (const backend of ['cpu', 'wasm'] as const) {
         assert.ok(actual[4].some((v) => Math.abs(v) > 1e-3) && actual[5].some((v) => Math.abs(v - 1) > 1e-3));
       });
     }
+
+    it(`trains with ${backend === 'wasm' ? 'our' : 'no'} batch-norm kernels`, async () => {
+      const layer = new FusedBatchNormalization();
+      const profile = await tf.profile(() => tf.dispose(pass(layer, [4, 3, 3, 8]) as unknown as tf.Tensor[]));
+      const names = profile.kernels.map((k) => k.name);
+      assert.equal(names.includes(BATCH_NORM_TRAINING), backend === 'wasm', names.join(' '));
+      assert.equal(names.includes(BATCH_NORM_TRAINING_GRAD), backend === 'wasm', names.join(' '));
+    });
 
     it('runs the stock code for inference and for other axes', () => {
       const x = tf.tensor(values(2 * 3 * 4, 5), [2, 3, 4]);

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
-import { convExports } from '../../src/engine/kernels/ownKernels';
+import { ownKernels } from '../../src/engine/kernels/ownKernels';
 import { ownConv2d } from '../../src/engine/kernels/convolution';
 
 type Backend = 'wasm' | 'cpu';
@@ -118,7 +118,7 @@ describe('wasm training kernels', () => {
   it('runs our C convolution kernels where they apply, and the stock ones elsewhere', async () => {
     await tf.setBackend('wasm');
     const backend = tf.backend();
-    assert.ok(convExports(backend), 'conv.wasm did not instantiate on the wasm backend');
+    assert.ok(ownKernels(backend), 'conv.wasm did not instantiate on the wasm backend');
     const info = (x: number[], w: number[]) => tf.backend_util.computeConv2DInfo(x as [number, number, number, number], w as [number, number, number, number], 1, 1, 'valid');
     const x = rand([1, 5, 5, 2], 1);
     const ours = ownConv2d(backend, x, rand([3, 3, 2, 8], 2), info([1, 5, 5, 2], [3, 3, 2, 8]));

@@ -4,7 +4,7 @@
 // output channels a multiple of 8; the callers keep their previous path for anything else).
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ConvExports, Scratch, convExports, offsetOf } from './ownKernels';
+import { KernelExports, Scratch, ownKernels, offsetOf } from './ownKernels';
 import type { Backend, Info } from './wasmOps';
 
 type ConvInfo = tf.backend_util.Conv2DInfo;
@@ -28,7 +28,7 @@ function inputPadding(info: ConvInfo) {
 }
 
 /** The input, zero-padded into scratch memory when the convolution pads it (its offset otherwise). */
-function paddedInput(k: ConvExports, scratch: Scratch, x: number, info: ConvInfo, channels: number, p: ReturnType<typeof inputPadding>, n = info.batchSize, h = info.inHeight, w = info.inWidth): number {
+function paddedInput(k: KernelExports, scratch: Scratch, x: number, info: ConvInfo, channels: number, p: ReturnType<typeof inputPadding>, n = info.batchSize, h = info.inHeight, w = info.inWidth): number {
   if (p.top === 0 && p.bottom === 0 && p.left === 0 && p.right === 0) return x;
   const out = scratch.floats(n * p.height * p.width * channels);
   k.pad_nhwc(x, n, h, w, channels, p.top, p.bottom, p.left, p.right, out);
@@ -37,7 +37,7 @@ function paddedInput(k: ConvExports, scratch: Scratch, x: number, info: ConvInfo
 
 /** y = conv(x, filter) ([N, OH, OW, CO]), or undefined when our kernels do not take this one. */
 export function ownConv2d(backend: Backend, x: Info, filter: Info, info: ConvInfo): Info | undefined {
-  const k = convExports(backend);
+  const k = ownKernels(backend);
   if (!k || !supported(info, info.outChannels) || x.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
   const { batchSize: N, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
   const y = output(backend, [N, OH, OW, CO]);
@@ -59,7 +59,7 @@ export function ownConv2d(backend: Backend, x: Info, filter: Info, info: ConvInf
 
 /** y += bias, then relu (or nothing): the rest of a fused convolution, in place. */
 export function biasActivation(backend: Backend, y: Info, bias: Info | undefined, relu: boolean): void {
-  const k = convExports(backend)!;
+  const k = ownKernels(backend)!;
   const channels = y.shape[y.shape.length - 1];
   k.bias_activation(offsetOf(backend, y), tf.util.sizeFromShape(y.shape) / channels, channels, bias ? offsetOf(backend, bias) : 0, relu ? 1 : 0);
 }
@@ -89,7 +89,7 @@ function axisPhases(size: number, outSize: number, kernel: number, stride: numbe
 
 /** dx of a convolution ([N, H, W, CI]) from dy and the filter, or undefined when not ours. */
 export function ownConv2dBackpropInput(backend: Backend, dy: Info, filter: Info, info: ConvInfo): Info | undefined {
-  const k = convExports(backend);
+  const k = ownKernels(backend);
   if (!k || !supported(info, info.inChannels) || dy.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
   const sh = info.strideHeight;
@@ -125,7 +125,7 @@ export function ownConv2dBackpropInput(backend: Backend, dy: Info, filter: Info,
 
 /** dW of a convolution ([KH, KW, CI, CO]) from its input and dy, or undefined when not ours. */
 export function ownConv2dBackpropFilter(backend: Backend, x: Info, dy: Info, info: ConvInfo): Info | undefined {
-  const k = convExports(backend);
+  const k = ownKernels(backend);
   if (!k || !supported(info, info.outChannels) || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
   const { batchSize: N, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
   const dw = output(backend, [KH, KW, CI, CO]);

@@ -2,6 +2,7 @@
 // TF.js kernel registry, replacing the stock wasm kernels of the same name where we are faster.
 import * as tf from '@tensorflow/tfjs';
 import { makeBatchMatMulConfig } from './batchMatMul';
+import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './batchNorm';
 import { makeConv2DConfig, makeFusedConv2DConfig } from './conv2d';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
 import { makeConv2dBackpropInputConfig } from './conv2dBackpropInput';
@@ -12,7 +13,7 @@ import { makeTileConfig } from './tile';
 let installed = false;
 
 /** Names of the kernels registered (or replaced) for the wasm backend. */
-export const WASM_TRAINING_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Tile', 'Sum', 'Mean'] as const;
+export const WASM_TRAINING_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Tile', 'Sum', 'Mean', batchNormTrainingConfig.kernelName, batchNormTrainingGradConfig.kernelName] as const;
 
 /**
  * Registers our kernels for the 'wasm' backend. Idempotent. Call after the wasm backend package
@@ -32,6 +33,8 @@ export function registerWasmTrainingKernels(): void {
   replace(makeTileConfig(stock('Tile')));
   replace(makeSumConfig(stock('Sum')));
   replace(makeMeanConfig(stock('Mean')));
+  replace(batchNormTrainingConfig);
+  replace(batchNormTrainingGradConfig);
   installed = true;
 }
 

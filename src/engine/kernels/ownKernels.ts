@@ -1,4 +1,4 @@
-// Why this file exists: our C kernels (wasm/conv.c, built by scripts/buildKernels.js) run in the
+// Why this file exists: our C kernels (wasm/*.c, built by scripts/buildKernels.js) run in the
 // wasm backend's own memory, so they read and write tensors in place with no copies. This loads
 // the module once per backend (each thread has its own backend and memory), gives it a stack
 // inside that memory, and wraps the heap bookkeeping (tensor offsets, scratch buffers).
@@ -7,8 +7,8 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-/** conv.c's exports; pointers are byte offsets into the backend's memory. */
-export interface ConvExports {
+/** The module's exports (conv.c, batchnorm.c); pointers are byte offsets into the backend's memory. */
+export interface KernelExports {
   conv_grid(A: number, N: number, GH: number, GW: number, aN: number, aH: number, aW: number,
     TH: number, TW: number, tH: number, tW: number, C: number, Bp: number, KB: number,
     O: number, oN: number, oH: number, oW: number, spare: number): void;
@@ -19,16 +19,20 @@ export interface ConvExports {
   fill_zero(p: number, n: number): void;
   copy_floats(dst: number, src: number, n: number): void;
   bias_activation(y: number, P: number, K: number, bias: number, relu: number): void;
+  batchnorm_forward(x: number, P: number, C: number, gamma: number, beta: number, epsilon: number,
+    y: number, mean: number, variance: number, scratch: number): void;
+  batchnorm_backward(dy: number, x: number, P: number, C: number, gamma: number, mean: number, variance: number,
+    epsilon: number, dx: number, dgamma: number, dbeta: number, scratch: number): void;
 }
 
 const STACK_BYTES = 64 * 1024;
-export const KERNELS_WASM = path.join(__dirname, 'wasm', 'conv.wasm');
+export const KERNELS_WASM = path.join(__dirname, 'wasm', 'kernels.wasm');
 
 let compiled: WebAssembly.Module | undefined;
-const instances = new WeakMap<object, ConvExports>();
+const instances = new WeakMap<object, KernelExports>();
 
 /** The module instantiated on this backend's memory; undefined when it cannot be (logged once). */
-export function convExports(backend: tf.KernelBackend): ConvExports | undefined {
+export function ownKernels(backend: tf.KernelBackend): KernelExports | undefined {
   const cached = instances.get(backend);
   if (cached) return cached;
   const wasm = (backend as unknown as BackendWasm).wasm as unknown as { asm?: { memory?: WebAssembly.Memory }; _malloc(n: number): number };
@@ -36,7 +40,7 @@ export function convExports(backend: tf.KernelBackend): ConvExports | undefined 
   if (!(memory instanceof WebAssembly.Memory)) return undefined;
   compiled ??= new WebAssembly.Module(fs.readFileSync(KERNELS_WASM));
   const instance = new WebAssembly.Instance(compiled, { env: { memory } });
-  const exports = instance.exports as unknown as ConvExports & { __stack_pointer: WebAssembly.Global };
+  const exports = instance.exports as unknown as KernelExports & { __stack_pointer: WebAssembly.Global };
   // The kernels use no stack today; should a compiler spill to it, it lands in memory we own.
   const stack = wasm._malloc(STACK_BYTES);
   exports.__stack_pointer.value = (stack + STACK_BYTES) & ~15;

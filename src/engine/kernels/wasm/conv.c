@@ -1,5 +1,5 @@
 // Convolution kernels for training on tfjs-backend-wasm, compiled by scripts/buildKernels.js
-// (Debian's clang, --target=wasm32 -msimd128) into conv.wasm, which imports the backend's own
+// (Debian's clang, --target=wasm32 -msimd128) into kernels.wasm, which imports the backend's own
 // memory so that it reads and writes tensors where they are (src/engine/kernels/ownKernels.ts).
 //
 // Why they exist: XNNPACK (the backend's convolution library) has no gradient kernels; built from

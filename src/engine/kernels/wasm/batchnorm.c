@@ -1,0 +1,106 @@
+// Batch normalisation's training pass and its gradient, for tfjs-backend-wasm (see conv.c for
+// how these modules are built and run). Why: written with TF.js ops, a batch-norm layer in
+// training streams each activation through ~15 element-wise ops and reductions per step (a
+// quarter of the default CNN's step); here the forward pass reads x three times and writes y
+// once, and the gradient reads dy and x twice and writes dx once.
+//
+// Layout: x, y, dy, dx are [P][C] (P pixels, C channels innermost, C a multiple of 4); the
+// per-channel vectors are [C]. Sums are taken in float32 over blocks of 64 pixels and the block
+// sums added in float64, so that a 73,728-pixel sum keeps float32's precision.
+#include <wasm_simd128.h>
+
+typedef v128_t V;
+#define EXPORT(name) __attribute__((export_name(#name)))
+#define LOAD(p) wasm_v128_load(p)
+#define STORE(p, v) wasm_v128_store(p, v)
+#define BLOCK 64
+
+// total[c] = Σ_p f(x[p][c]) for f(v) = v − shift[c] (squared when `square`), with acc: C floats.
+static void channel_sums(const float *x, int P, int C, const float *shift, int square, float *acc, double *total) {
+  for (int c = 0; c < C; c++) total[c] = 0;
+  for (int p0 = 0; p0 < P; p0 += BLOCK) {
+    int p1 = p0 + BLOCK < P ? p0 + BLOCK : P;
+    for (int c = 0; c < C; c += 4) STORE(acc + c, wasm_f32x4_splat(0));
+    for (int p = p0; p < p1; p++) {
+      const float *row = x + p * C;
+      for (int c = 0; c < C; c += 4) {
+        V v = LOAD(row + c);
+        if (shift) v = wasm_f32x4_sub(v, LOAD(shift + c));
+        if (square) v = wasm_f32x4_mul(v, v);
+        STORE(acc + c, wasm_f32x4_add(LOAD(acc + c), v));
+      }
+    }
+    for (int c = 0; c < C; c++) total[c] += acc[c];
+  }
+}
+
+// Training-mode batch norm: mean and biased variance over the P pixels (as tf.moments), then
+// y = γ·(x − μ)/√(σ² + ε) + β. scratch: 3·C floats and C doubles (8-byte aligned, first).
+EXPORT(batchnorm_forward)
+void batchnorm_forward(const float *x, int P, int C, const float *gamma, const float *beta, float epsilon,
+                       float *y, float *mean, float *variance, double *scratch) {
+  double *total = scratch;
+  float *acc = (float *)(scratch + C), *scale = acc + C, *offset = scale + C;
+  channel_sums(x, P, C, 0, 0, acc, total);
+  for (int c = 0; c < C; c++) mean[c] = (float)(total[c] / P);
+  channel_sums(x, P, C, mean, 1, acc, total);
+  for (int c = 0; c < C; c++) {
+    variance[c] = (float)(total[c] / P);
+    float inverseStd = 1.0f / __builtin_sqrtf(variance[c] + epsilon);
+    scale[c] = gamma[c] * inverseStd;
+    offset[c] = beta[c] - mean[c] * scale[c];
+  }
+  for (int p = 0; p < P; p++) {
+    const float *in = x + p * C;
+    float *out = y + p * C;
+    for (int c = 0; c < C; c += 4) STORE(out + c, wasm_f32x4_add(wasm_f32x4_mul(LOAD(in + c), LOAD(scale + c)), LOAD(offset + c)));
+  }
+}
+
+// Its gradient, with x̂ = (x − μ)·s and s = 1/√(σ² + ε) recomputed from x:
+//   dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ·s·(dy − dβ/P − x̂·dγ/P)
+//      = k1·dy + k2·(x − μ) + k3 with k1 = γ·s, k2 = −γ·s³·Σdy·(x − μ)/P, k3 = −γ·s·dβ/P.
+// scratch: 5·C floats and 2·C doubles (8-byte aligned, first).
+EXPORT(batchnorm_backward)
+void batchnorm_backward(const float *dy, const float *x, int P, int C, const float *gamma, const float *mean,
+                        const float *variance, float epsilon, float *dx, float *dgamma, float *dbeta, double *scratch) {
+  double *sumDy = scratch, *sumDyX = scratch + C;
+  float *accDy = (float *)(scratch + 2 * C), *accDyX = accDy + C, *k1 = accDyX + C, *k2 = k1 + C, *k3 = k2 + C;
+  for (int c = 0; c < C; c++) sumDy[c] = sumDyX[c] = 0;
+  for (int p0 = 0; p0 < P; p0 += BLOCK) {
+    int p1 = p0 + BLOCK < P ? p0 + BLOCK : P;
+    for (int c = 0; c < C; c += 4) {
+      STORE(accDy + c, wasm_f32x4_splat(0));
+      STORE(accDyX + c, wasm_f32x4_splat(0));
+    }
+    for (int p = p0; p < p1; p++) {
+      const float *g = dy + p * C, *v = x + p * C;
+      for (int c = 0; c < C; c += 4) {
+        V d = LOAD(g + c);
+        STORE(accDy + c, wasm_f32x4_add(LOAD(accDy + c), d));
+        STORE(accDyX + c, wasm_f32x4_add(LOAD(accDyX + c), wasm_f32x4_mul(d, wasm_f32x4_sub(LOAD(v + c), LOAD(mean + c)))));
+      }
+    }
+    for (int c = 0; c < C; c++) {
+      sumDy[c] += accDy[c];
+      sumDyX[c] += accDyX[c];
+    }
+  }
+  for (int c = 0; c < C; c++) {
+    float s = 1.0f / __builtin_sqrtf(variance[c] + epsilon);
+    dbeta[c] = (float)sumDy[c];
+    dgamma[c] = (float)sumDyX[c] * s;
+    k1[c] = gamma[c] * s;
+    k2[c] = -gamma[c] * s * s * s * (float)(sumDyX[c] / P);
+    k3[c] = -gamma[c] * s * (float)(sumDy[c] / P);
+  }
+  for (int p = 0; p < P; p++) {
+    const float *g = dy + p * C, *v = x + p * C;
+    float *out = dx + p * C;
+    for (int c = 0; c < C; c += 4) {
+      V r = wasm_f32x4_add(wasm_f32x4_mul(LOAD(k1 + c), LOAD(g + c)),
+                           wasm_f32x4_mul(LOAD(k2 + c), wasm_f32x4_sub(LOAD(v + c), LOAD(mean + c))));
+      STORE(out + c, wasm_f32x4_add(r, LOAD(k3 + c)));
+    }
+  }
+}
