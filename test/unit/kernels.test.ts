@@ -254,6 +254,23 @@ describe('wasm training kernels', () => {
     s.dispose();
   });
 
+  it('clones and same-dtype casts share memory, and each keeps it alive', async () => {
+    await tf.setBackend('wasm');
+    const ids = tf.engine().backend.numDataIds();
+    const x = tf.tensor1d([1.5, -2, 3]);
+    const copy = tf.clone(x);
+    const same = tf.cast(x, 'float32');
+    assert.strictEqual(tf.engine().backend.numDataIds(), ids + 1, 'no new buffers');
+    x.dispose();
+    assert.deepStrictEqual(Array.from(copy.dataSync()), [1.5, -2, 3]);
+    copy.dispose();
+    assert.deepStrictEqual(Array.from(same.dataSync()), [1.5, -2, 3]);
+    const ints = tf.cast(same, 'int32');
+    assert.deepStrictEqual([ints.dtype, Array.from(ints.dataSync())], ['int32', [1, -2, 3]]);
+    tf.dispose([same, ints]);
+    assert.strictEqual(tf.engine().backend.numDataIds(), ids, 'all freed');
+  });
+
   it('frees every intermediate buffer', async () => {
     await tf.setBackend('wasm');
     const x = rand([2, 10, 10, 8], 7);

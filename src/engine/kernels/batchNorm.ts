@@ -15,7 +15,7 @@ type Args = { inputs: tf.NamedTensorInfoMap; backend: Backend; attrs: tf.NamedAt
 
 /** Whether the active backend has our batch-norm kernels for activations with this many channels. */
 export function hasOwnBatchNorm(channels: number): boolean {
-  return channels % 4 === 0 && tf.getKernel(BATCH_NORM_TRAINING, tf.getBackend()) !== undefined;
+  return channels % 4 === 0 && tf.getKernel(BATCH_NORM_TRAINING, tf.getBackend()) !== undefined && ownKernels(tf.backend()) !== undefined;
 }
 
 function output(backend: Backend, shape: number[]): Info {

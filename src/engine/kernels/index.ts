@@ -6,6 +6,7 @@ import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './batchNor
 import { makeConv2DConfig, makeFusedConv2DConfig } from './conv2d';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
 import { makeConv2dBackpropInputConfig } from './conv2dBackpropInput';
+import { makeCastConfig, makeIdentityConfig } from './identity';
 import { maxPoolGradConfig } from './maxPoolGrad';
 import { makeMeanConfig, makeSumConfig } from './reduceLeading';
 import { makeTileConfig } from './tile';
@@ -13,7 +14,7 @@ import { makeTileConfig } from './tile';
 let installed = false;
 
 /** Names of the kernels registered (or replaced) for the wasm backend. */
-export const WASM_TRAINING_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Tile', 'Sum', 'Mean', batchNormTrainingConfig.kernelName, batchNormTrainingGradConfig.kernelName] as const;
+export const WASM_TRAINING_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Tile', 'Sum', 'Mean', 'Identity', 'Cast', batchNormTrainingConfig.kernelName, batchNormTrainingGradConfig.kernelName] as const;
 
 /**
  * Registers our kernels for the 'wasm' backend. Idempotent. Call after the wasm backend package
@@ -33,6 +34,8 @@ export function registerWasmTrainingKernels(): void {
   replace(makeTileConfig(stock('Tile')));
   replace(makeSumConfig(stock('Sum')));
   replace(makeMeanConfig(stock('Mean')));
+  replace(makeIdentityConfig(stock('Identity')));
+  replace(makeCastConfig(stock('Cast')));
   replace(batchNormTrainingConfig);
   replace(batchNormTrainingGradConfig);
   installed = true;

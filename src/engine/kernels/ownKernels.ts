@@ -30,9 +30,18 @@ export const KERNELS_WASM = path.join(__dirname, 'wasm', 'kernels.wasm');
 
 let compiled: WebAssembly.Module | undefined;
 const instances = new WeakMap<object, KernelExports>();
+// DIGIT_RECOGNIZER_OWN_KERNELS=0 runs the previous kernels instead: for side-by-side benchmarks,
+// and a way around a kernel bug without a new release.
+let enabled = process.env.DIGIT_RECOGNIZER_OWN_KERNELS !== '0';
 
-/** The module instantiated on this backend's memory; undefined when it cannot be (logged once). */
+/** Turns our C kernels on or off in this thread (benchmarks compare both in one process). */
+export function setOwnKernelsEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** The module instantiated on this backend's memory; undefined when it cannot be, or is switched off. */
 export function ownKernels(backend: tf.KernelBackend): KernelExports | undefined {
+  if (!enabled) return undefined;
   const cached = instances.get(backend);
   if (cached) return cached;
   const wasm = (backend as unknown as BackendWasm).wasm as unknown as { asm?: { memory?: WebAssembly.Memory }; _malloc(n: number): number };

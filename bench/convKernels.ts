@@ -1,0 +1,133 @@
+// GFLOP/s of each convolution of the product's CNNs (forward, input gradient, filter gradient),
+// our C kernels (src/engine/kernels/wasm/conv.c) against the previous ones (XNNPACK's forward
+// and our compositions of stock kernels), side by side in one process, beside the machine's
+// ceiling for 4-lane wasm SIMD (bench/wasm/peak.c, built with clang). One thread; CPU time of
+// this thread, the best of --repeats runs (the machine is shared: the best run is the one least
+// disturbed). Results go to bench/KERNELS.md.
+//   npx tsx bench/convKernels.ts [--batch 64] [--repeats 7] [default|seed ...]
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/engine/backend';
+import { Architecture, createModel } from '../src/engine/models';
+import { setOwnKernelsEnabled } from '../src/engine/kernels/ownKernels';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const batch = arg('batch', 64);
+const repeats = arg('repeats', 7);
+const archs = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--')) as Architecture[];
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** Best CPU time of `repeats` runs of each function, interleaved so both see the same machine. */
+function best(fns: Array<() => void>): number[] {
+  const out = fns.map(() => Infinity);
+  for (let r = 0; r < repeats; r++) {
+    fns.forEach((f, i) => {
+      const t = cpuMs();
+      f();
+      out[i] = Math.min(out[i], cpuMs() - t);
+    });
+  }
+  return out;
+}
+
+/** GFLOP/s of the peak loop, or undefined without clang. */
+export function simdCeiling(): number | undefined {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digit-peak-'));
+  try {
+    const out = path.join(dir, 'peak.wasm');
+    const r = spawnSync('clang', ['--target=wasm32', '-O3', '-msimd128', '-nostdlib', '-Wl,--no-entry', path.join(__dirname, 'wasm', 'peak.c'), '-o', out]);
+    if (r.status !== 0) return undefined;
+    const peak = new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(out))).exports.peak as (n: number, x: number, y: number) => number;
+    const n = 2e7;
+    peak(1e5, 1.0000001, 0.9999999);
+    let bestSeconds = Infinity;
+    for (let i = 0; i < 5; i++) {
+      const t = process.hrtime.bigint();
+      peak(n, 1.0000001, 0.9999999);
+      bestSeconds = Math.min(bestSeconds, Number(process.hrtime.bigint() - t) / 1e9);
+    }
+    return (n * 12 * 4 * 2) / bestSeconds / 1e9;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface ConvLayer {
+  name: string;
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: [number, number];
+  pad: 'same' | 'valid';
+}
+
+function convLayers(arch: Architecture): ConvLayer[] {
+  const model = createModel(arch, { seed: 1 });
+  const layers: ConvLayer[] = [];
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== 'Conv2D') continue;
+    const c = layer.getConfig() as { strides: number | number[]; padding: 'same' | 'valid' };
+    const input = (layer.input as tf.SymbolicTensor).shape as number[];
+    const strides = typeof c.strides === 'number' ? [c.strides, c.strides] : c.strides;
+    layers.push({
+      name: layer.name,
+      x: [batch, input[1], input[2], input[3]],
+      filter: layer.getWeights()[0].shape as [number, number, number, number],
+      strides: [strides[0], strides[1]],
+      pad: c.padding,
+    });
+  }
+  model.dispose();
+  return layers;
+}
+
+(async () => {
+  await initBackend('wasm');
+  const ceiling = simdCeiling();
+  console.log(`ceiling (multiply-add loop, 1 thread): ${ceiling ? ceiling.toFixed(1) + ' GFLOP/s' : 'not measured (no clang)'}`);
+  const rows: string[] = ['| layer | pass | shape | GFLOP | previous ms | ours ms | previous GFLOP/s | ours GFLOP/s | speed-up |', '|---|---|---|---|---|---|---|---|---|'];
+  const totals = { previous: 0, ours: 0, flop: 0 };
+  for (const arch of archs.length ? archs : (['default', 'seed'] as Architecture[])) {
+    for (const c of convLayers(arch)) {
+      const x = tf.randomUniform(c.x, -1, 1, 'float32', 1) as tf.Tensor4D;
+      const w = tf.randomUniform(c.filter, -1, 1, 'float32', 2) as tf.Tensor4D;
+      const y = tf.conv2d(x, w, c.strides, c.pad);
+      const dy = tf.randomUniform(y.shape, -1, 1, 'float32', 3) as tf.Tensor4D;
+      const [, oh, ow] = y.shape;
+      const flop = 2 * batch * oh * ow * c.filter[0] * c.filter[1] * c.filter[2] * c.filter[3];
+      const passes: Array<[string, () => tf.Tensor]> = [
+        ['forward', () => tf.conv2d(x, w, c.strides, c.pad)],
+        ['filter gradient', () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter }) as tf.Tensor],
+      ];
+      if (c.filter[2] > 1) {
+        passes.push(['input gradient', () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x }) as tf.Tensor]);
+      }
+      for (const [pass, run] of passes) {
+        const timed = (own: boolean) => () => {
+          setOwnKernelsEnabled(own);
+          run().dispose(); // wasm kernels run synchronously
+        };
+        const [previous, ours] = best([timed(false), timed(true)]);
+        totals.previous += previous;
+        totals.ours += ours;
+        totals.flop += flop;
+        const gf = (ms: number) => (flop / ms / 1e6).toFixed(1);
+        rows.push(`| ${arch} ${c.name} | ${pass} | x [${c.x}] ⊛ [${c.filter}] s${c.strides[0]} ${c.pad} | ${(flop / 1e9).toFixed(2)} | ${previous.toFixed(1)} | ${ours.toFixed(1)} | ${gf(previous)} | ${gf(ours)} | ${(previous / ours).toFixed(2)}× |`);
+      }
+      tf.dispose([x, w, y, dy]);
+    }
+  }
+  setOwnKernelsEnabled(true);
+  rows.push(`| all | | | ${(totals.flop / 1e9).toFixed(2)} | ${totals.previous.toFixed(0)} | ${totals.ours.toFixed(0)} | ${(totals.flop / totals.previous / 1e6).toFixed(1)} | ${(totals.flop / totals.ours / 1e6).toFixed(1)} | ${(totals.previous / totals.ours).toFixed(2)}× |`);
+  console.log(`batch ${batch}, best of ${repeats} (CPU time of this thread), ${new Date().toISOString()}, load ${os.loadavg()[0].toFixed(1)}`);
+  console.log(rows.join('\n'));
+})();
