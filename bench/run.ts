@@ -12,7 +12,7 @@ import { initBackend } from '../src/engine/backend';
 import { readDigitCsv } from '../src/engine/csv';
 import { createModel, disposeModel, Architecture } from '../src/engine/models';
 import { imagesTensor, labelsTensor, range } from '../src/engine/dataset';
-import { augmentBatch, DEFAULT_AUGMENT } from '../src/engine/augment';
+import { DEFAULT_AUGMENT, randomTransforms, transformImages } from '../src/engine/augment';
 import { createRandom } from '../src/engine/random';
 import { predictImages, predictOne } from '../src/engine/predict';
 import { saveModelDir } from '../src/engine/persistence';
@@ -58,13 +58,18 @@ async function trainingThroughput(arch: Architecture, data: DigitImages, augment
   const steps = quick ? 4 : 30;
   const step = async (i: number) => {
     const start = (i * BATCH) % (data.count - BATCH);
-    const x = tf.tidy(() => {
-      const images = imagesTensor(data, indices, start, start + BATCH);
-      return augment ? augmentBatch(images, DEFAULT_AUGMENT, random) : images;
-    });
+    // As trainModel: transforms drawn for the batch, each thread augmenting its own shard.
+    const images = imagesTensor(data, indices, start, start + BATCH);
+    const transforms = augment ? randomTransforms(BATCH, DEFAULT_AUGMENT, random) : undefined;
     const y = labelsTensor(data.labels!, indices, start, start + BATCH);
-    await (trainer ? trainer.trainOnBatch(x, y) : model.trainOnBatch(x, y));
-    tf.dispose([x, y]);
+    if (trainer) {
+      await trainer.trainOnBatch(images, y, transforms);
+    } else {
+      const x = transforms ? transformImages(images, transforms) : images;
+      await model.trainOnBatch(x, y);
+      if (x !== images) x.dispose();
+    }
+    tf.dispose([images, y]);
   };
   for (let i = 0; i < 3; i++) await step(i); // warm-up
   if (trainer) for (const key of Object.keys(trainer.profile) as (keyof StepProfile)[]) trainer.profile[key] = 0;

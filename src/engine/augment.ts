@@ -44,9 +44,17 @@ export function randomTransforms(count: number, options: AugmentOptions, random:
 
 /** Randomly rotated, zoomed and shifted copies of a [n,28,28,1] batch (bilinear, zero fill). */
 export function augmentBatch(images: tf.Tensor4D, options: AugmentOptions, random: Random): tf.Tensor4D {
+  return transformImages(images, randomTransforms(images.shape[0], options, random));
+}
+
+/**
+ * The images under their transform rows (randomTransforms), bilinear with zero fill. Each image
+ * depends only on its own row, so the threads of a data-parallel step transform their own shards.
+ */
+export function transformImages(images: tf.Tensor4D, rows: Float32Array): tf.Tensor4D {
   return tf.tidy(() => {
     const count = images.shape[0];
-    const transforms = tf.tensor2d(randomTransforms(count, options, random), [count, 8]);
+    const transforms = tf.tensor2d(rows.subarray(0, count * 8), [count, 8]);
     // The cpu backend's Transform kernel (tfjs-backend-cpu 4.22) returns after the first image of
     // a batch, leaving the others blank; there, transform one image at a time.
     if (tf.getBackend() === 'cpu' && count > 1) {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Architecture, createModel, disposeModel } from './models';
-import { AugmentOptions, DEFAULT_AUGMENT, augmentBatch } from './augment';
+import { AugmentOptions, DEFAULT_AUGMENT, randomTransforms, transformImages } from './augment';
 import { imagesTensor, labelsTensor, stratifiedSplit } from './dataset';
 import { createRandom, shuffle } from './random';
 import { evaluateImages } from './predict';
@@ -157,16 +157,24 @@ export async function trainModel(data: DigitImages, settings: TrainSettings, cal
         setLearningRate(model, learningRate);
         const start = batch * settings.batchSize;
         const end = Math.min(split.train.length, start + settings.batchSize);
-        const x = tf.tidy(() => {
-          const images = imagesTensor(data, split.train, start, end);
-          return augment ? augmentBatch(images, augment, random) : images;
-        });
+        const images = imagesTensor(data, split.train, start, end);
+        // Drawn here, in batch order, so that runs repeat; applied by each thread to its own shard.
+        const transforms = augment ? randomTransforms(end - start, augment, random) : undefined;
         const y = labelsTensor(labels, split.train, start, end);
         let result: number | number[];
         try {
-          result = parallel ? await parallel.trainOnBatch(x, y) : trainStep(model, x, y, settings.labelSmoothing);
+          if (parallel) {
+            result = await parallel.trainOnBatch(images, y, transforms);
+          } else {
+            const x = transforms ? transformImages(images, transforms) : images;
+            try {
+              result = trainStep(model, x, y, settings.labelSmoothing);
+            } finally {
+              if (x !== images) x.dispose();
+            }
+          }
         } finally {
-          tf.dispose([x, y]);
+          tf.dispose([images, y]);
         }
         const [loss, accuracy] = result as number[];
         const n = end - start;

@@ -12,6 +12,8 @@ import { DEFAULT_TRAIN_SETTINGS, trainModel } from '../../src/engine/train';
 import { predictImages } from '../../src/engine/predict';
 import { CancelledError } from '../../src/engine/errors';
 import { DigitImages, PIXELS } from '../../src/engine/types';
+import { DEFAULT_AUGMENT, randomTransforms, transformImages } from '../../src/engine/augment';
+import { createRandom } from '../../src/engine/random';
 
 /** A small CNN without dropout or BatchNorm, so every thread computes the same function. */
 function plainModel(seed: number): tf.LayersModel {
@@ -176,6 +178,29 @@ describe('data-parallel training and prediction (replica threads)', function () 
       await pool.close();
       disposeModel(single);
       disposeModel(twin);
+    }
+  });
+
+  it('augments each shard in its own thread exactly as the whole batch would be augmented', async function () {
+    const model = plainModel(6);
+    const [x, y] = batch(randomImages(90, 6), 0, 90);
+    const transforms = randomTransforms(90, DEFAULT_AUGMENT, createRandom(6));
+    const pool = await ReplicaPool.start(model, { replicas: 2, maxShard: 31 });
+    try {
+      const trainer = new DataParallelTrainer(model, pool);
+      const sharded = await trainer.gradients(x, y, transforms);
+      const augmented = transformImages(x, transforms);
+      const whole = shardGradients(model, augmented, y);
+      const plain = shardGradients(model, x, y);
+      assert.ok(Math.abs(sharded.loss - whole.loss) <= 1e-5 * whole.loss, `loss ${sharded.loss} vs ${whole.loss}`);
+      assert.ok(Math.abs(plain.loss - whole.loss) > 1e-3 * whole.loss, 'augmentation changes the loss');
+      const diffs = sharded.grads.map((g, i) => relDiff(g, whole.grads[i]));
+      tf.dispose([augmented, ...sharded.grads, ...whole.grads, ...plain.grads]);
+      assert.ok(Math.max(...diffs) < 1e-4, `max relative difference per weight: ${diffs.map((d) => d.toExponential(1))}`);
+    } finally {
+      tf.dispose([x, y]);
+      await pool.close();
+      disposeModel(model);
     }
   });
 

@@ -1,7 +1,7 @@
 // Why this file exists: the trainer's side of a data-parallel training step, which replaces
-// model.trainOnBatch when a ReplicaPool is running. The batch (already augmented) is split into
-// shards; each replica gets one in shared memory and computes its gradients at the current
-// weights while this thread computes its own shard's; the gradients, each of its shard's mean
+// model.trainOnBatch when a ReplicaPool is running. The batch is split into shards; each replica
+// gets one in shared memory (with its images' augmentation transforms, which it applies itself)
+// and computes its gradients at the current weights while this thread computes its own shard's; the gradients, each of its shard's mean
 // loss, are averaged weighted by shard size — the gradient of the batch's mean loss — and applied
 // by the model's one optimizer. The replicas' copies are then refreshed from the new weights.
 //
@@ -10,6 +10,8 @@
 // thread's shard only. Dropout masks are drawn per thread.
 import * as tf from '@tensorflow/tfjs';
 import { ShardGradients, shardGradients, trainableVariables } from '../gradients';
+import { transformImages } from '../augment';
+import { IMAGE_SIZE } from '../types';
 import type { FromReplica } from './replicaWorker';
 import type { ReplicaPool } from './replicaPool';
 import { tensorFrom, writeTensors } from './sharedWeights';
@@ -68,9 +70,12 @@ export class DataParallelTrainer {
     this.publishWeights();
   }
 
-  /** One optimizer step on a batch; returns its [mean loss, accuracy] like trainOnBatch. */
-  async trainOnBatch(x: tf.Tensor, y: tf.Tensor): Promise<[number, number]> {
-    const { grads, loss, accuracy } = await this.gradients(x, y);
+  /**
+   * One optimizer step on a batch; returns its [mean loss, accuracy] like trainOnBatch. With
+   * `transforms` (augment.ts randomTransforms, 8 per row) each thread augments its own rows.
+   */
+  async trainOnBatch(x: tf.Tensor, y: tf.Tensor, transforms?: Float32Array): Promise<[number, number]> {
+    const { grads, loss, accuracy } = await this.gradients(x, y, transforms);
     const t = performance.now();
     try {
       this.model.optimizer.applyGradients(Object.fromEntries(this.variables.map((variable, v) => [variable.name, grads[v]])));
@@ -88,7 +93,7 @@ export class DataParallelTrainer {
    * Gradients of the batch's mean loss at the current weights, from every thread's shard
    * (weighted by shard size), with the batch's mean loss and accuracy. The caller disposes them.
    */
-  async gradients(x: tf.Tensor, y: tf.Tensor): Promise<ShardGradients> {
+  async gradients(x: tf.Tensor, y: tf.Tensor, transforms?: Float32Array): Promise<ShardGradients> {
     const n = x.shape[0];
     const sizes = shardSizes(n, this.pool.size + 1);
     const own = sizes[0];
@@ -102,18 +107,24 @@ export class DataParallelTrainer {
       const requests = sizes.slice(1).map((rows, i) => {
         this.pool.inputs[i].set(xs.subarray(offset * this.inputSize, (offset + rows) * this.inputSize));
         this.pool.labels[i].set(ys.subarray(offset, offset + rows));
+        if (transforms) this.pool.transforms[i].set(transforms.subarray(offset * 8, (offset + rows) * 8));
         offset += rows;
-        return this.pool.request(i, { kind: 'train', n: rows, labelSmoothing: this.labelSmoothing }, 'trained') as Promise<Trained>;
+        return this.pool.request(i, { kind: 'train', n: rows, labelSmoothing: this.labelSmoothing, augment: !!transforms }, 'trained') as Promise<Trained>;
       });
       replies = Promise.all(requests);
       replies.catch(() => undefined); // awaited below
     }
-    const [ownX, ownY] = own === n ? [x, y] : tf.tidy(() => [x.slice(0, own), y.slice(0, own)]);
+    const [ownX, ownY] = tf.tidy(() => {
+      const images = own === n ? x : x.slice(0, own);
+      const augmented = transforms ? transformImages(images.reshape([own, IMAGE_SIZE, IMAGE_SIZE, 1]), transforms).reshape(images.shape) : images;
+      return [augmented, own === n ? y : y.slice(0, own)];
+    });
     let mine: ShardGradients;
     try {
       mine = shardGradients(this.model, ownX, ownY, this.variables, this.labelSmoothing);
     } finally {
-      if (own !== n) tf.dispose([ownX, ownY]);
+      if (ownX !== x) ownX.dispose();
+      if (ownY !== y) ownY.dispose();
     }
     const t1 = performance.now();
     let theirs: Trained[];

@@ -47,9 +47,10 @@ export class ReplicaPool {
   readonly layout: Layout;
   /** How many of the layout's leading tensors are trainable. */
   readonly trainableCount: number;
-  /** Per replica: its training shard's inputs, labels, and the gradients it returns. */
+  /** Per replica: its training shard's inputs, labels, augmentation transforms (8 per row), and the gradients it returns. */
   readonly inputs: Float32Array[] = [];
   readonly labels: Float32Array[] = [];
+  readonly transforms: Float32Array[] = [];
   readonly grads: Float32Array[] = [];
   readonly gradLayout: Layout;
   private readonly workers: Worker[] = [];
@@ -67,6 +68,7 @@ export class ReplicaPool {
     for (let i = 0; i < options.replicas; i++) {
       this.inputs.push(sharedFloats(options.maxShard * inputSize));
       this.labels.push(sharedFloats(options.maxShard));
+      this.transforms.push(sharedFloats(options.maxShard * 8));
       this.grads.push(sharedFloats(options.maxShard > 0 ? this.gradLayout.length : 0));
     }
   }
@@ -90,6 +92,7 @@ export class ReplicaPool {
             trainableCount: pool.trainableCount,
             input: pool.inputs[i],
             labels: pool.labels[i],
+            transforms: pool.transforms[i],
             grads: pool.grads[i],
           };
           const worker = new Worker(script.file, { workerData: data, execArgv: script.execArgv });

@@ -6,6 +6,8 @@ import { parentPort, workerData } from 'worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { BackendPreference, initBackend } from '../backend';
 import { shardGradients } from '../gradients';
+import { transformImages } from '../augment';
+import { IMAGE_SIZE } from '../types';
 import { assignVariables, layoutOf, writeTensors } from './sharedWeights';
 import { PredictRequest, predictClaimedChunks } from './parallelPredict';
 // Registers our Dropout so the rebuilt model draws fresh, seeded masks, different from other threads'.
@@ -25,15 +27,16 @@ export interface ReplicaData {
   weights: Float32Array;
   layoutShapes: number[][];
   trainableCount: number;
-  /** This replica's training shard (inputs flattened, labels) and the gradients it writes. */
+  /** This replica's training shard (inputs flattened, labels, augmentation transforms) and the gradients it writes. */
   input: Float32Array;
   labels: Float32Array;
+  transforms: Float32Array;
   grads: Float32Array;
 }
 
 export type ToReplica =
-  /** Gradients of the first n rows of `input`/`labels` at the published trainable weights. */
-  | { kind: 'train'; n: number; labelSmoothing: number }
+  /** Gradients of the first n rows of `input`/`labels` (augmented by `transforms` first, if asked) at the published trainable weights. */
+  | { kind: 'train'; n: number; labelSmoothing: number; augment: boolean }
   | ({ kind: 'predict' } & PredictRequest);
 
 export type FromReplica =
@@ -68,7 +71,12 @@ if (port) {
       const n = message.n;
       const t0 = performance.now();
       assignVariables(r.trainable, data.weights, r.layout);
-      const x = tf.tensor(data.input.slice(0, n * r.inputSize), [n, ...r.inputShape]);
+      const x = tf.tidy(() => {
+        const images = tf.tensor(data.input.slice(0, n * r.inputSize), [n, ...r.inputShape]);
+        if (!message.augment) return images;
+        // Augmentation works on 28×28×1 images; the model may take them flattened.
+        return transformImages(images.reshape([n, IMAGE_SIZE, IMAGE_SIZE, 1]), data.transforms).reshape(images.shape);
+      });
       const y = tf.tensor1d(data.labels.slice(0, n));
       try {
         const t1 = performance.now();
