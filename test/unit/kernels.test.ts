@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
 import { ownKernels, setOwnKernelsEnabled } from '../../src/engine/kernels/ownKernels';
 import { createModel, disposeModel } from '../../src/engine/models';
-import { trainStep } from '../../src/engine/gradients';
+import { shardGradients, trainStep } from '../../src/engine/gradients';
 import { ownConv2d } from '../../src/engine/kernels/convolution';
 
 type Backend = 'wasm' | 'cpu';
@@ -95,6 +95,10 @@ describe('wasm training kernels', () => {
     { x: [2, 10, 10, 3], k: 2, co: 4, s: 3, pad: 'valid' },
     { x: [1, 9, 9, 2], k: 3, co: 3, s: [1, 2], pad: [[0, 0], [2, 0], [0, 3], [0, 0]] },
     { x: [2, 6, 6, 2], k: 3, co: 3, s: 1, pad: [[0, 0], [3, 1], [0, 3], [0, 0]] },
+    // 3×3 stride 1 with channels in multiples of 8: Winograd F(2×2, 3×3) (winograd.c), forward and
+    // input gradient; odd output sizes, several blocks of 16 tiles, 'same' padding.
+    { x: [3, 13, 11, 16], k: 3, co: 24, s: 1, pad: 'valid' },
+    { x: [2, 9, 9, 8], k: 3, co: 8, s: 1, pad: 'same' },
     // A filter as large as the input (the `default` CNN's last conv): a matrix product.
     { x: [5, 4, 4, 16], k: 4, co: 24, s: 1, pad: 'valid' },
     { x: [3, 3, 3, 2], k: 3, co: 4, s: 2, pad: 'valid' },
@@ -409,12 +413,32 @@ describe('training with our C kernels against the previous engine', () => {
     ours.forEach((l, i) => assert.ok(Math.abs(l - previous[i]) <= 1e-5 * previous[i], `step ${i}: ours ${l} vs previous ${previous[i]}`));
   });
 
-  // With batch norm and Adam, float rounding differences grow step by step whatever the kernels
-  // (Adam moves a weight whose gradient is float noise by a full step, in the noise's direction):
-  // measured 1e-7 after one step, 2e-5 after 4, 1e-2 after 8. So the first 3 steps are compared.
-  it('default CNN: the same loss at each of the first 3 Adam steps (relative difference < 1e-4)', async () => {
-    const previous = await losses('default', false, 3);
-    const ours = await losses('default', true, 3);
+  // With batch norm and Adam, float rounding differences grow step by step whatever the kernels:
+  // Adam's first steps move every weight by about the learning rate in the direction of its
+  // gradient's sign, and the sign of a gradient that is float noise is noise. Measured on 32 real
+  // rows, ours against the previous engine: 4e-7 after 3 steps, 2e-5 after 4, 5e-4 after 5,
+  // 7e-3 after 8. So the default CNN is compared on its first-step gradients and 2 steps.
+  it('default CNN: the same gradients for every weight, and the same loss at each of the first 2 Adam steps (relative difference < 1e-4)', async () => {
+    const gradients = (own: boolean) => {
+      setOwnKernelsEnabled(own);
+      const model = createModel('default', { seed: 5 });
+      const grads = tf.tidy(() => {
+        const x = tf.tensor4d(images.subarray(0, rows * 784), [rows, 28, 28, 1]);
+        const y = tf.tensor1d(labels.slice(0, rows), 'float32');
+        return shardGradients(model, x, y).grads;
+      });
+      const data = grads.map((g) => g.dataSync() as Float32Array);
+      tf.dispose(grads);
+      disposeModel(model);
+      return data;
+    };
+    const expected = gradients(false);
+    gradients(true).forEach((g, i) => {
+      const d = relDiff(g, expected[i]);
+      assert.ok(d < 1e-4, `weight ${i}: gradient differs by ${d.toExponential(2)} (relative to its largest element)`);
+    });
+    const previous = await losses('default', false, 2);
+    const ours = await losses('default', true, 2);
     ours.forEach((l, i) => assert.ok(Math.abs(l - previous[i]) <= 1e-4 * previous[i], `step ${i}: ours ${l} vs previous ${previous[i]}`));
   });
 });

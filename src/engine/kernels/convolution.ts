@@ -20,19 +20,43 @@ function supported(info: ConvInfo, channels: number): boolean {
 }
 
 /** Rows (or columns) of zeros to add to the input so that every window lies inside it. */
-function inputPadding(info: ConvInfo) {
+function inputPadding(info: ConvInfo): Padding {
   const { top, left } = info.padInfo;
   const bottom = Math.max(0, (info.outHeight - 1) * info.strideHeight + info.filterHeight - info.inHeight - top);
   const right = Math.max(0, (info.outWidth - 1) * info.strideWidth + info.filterWidth - info.inWidth - left);
   return { top, bottom, left, right, height: info.inHeight + top + bottom, width: info.inWidth + left + right };
 }
 
-/** The input, zero-padded into scratch memory when the convolution pads it (its offset otherwise). */
-function paddedInput(k: KernelExports, scratch: Scratch, x: number, info: ConvInfo, channels: number, p: ReturnType<typeof inputPadding>, n = info.batchSize, h = info.inHeight, w = info.inWidth): number {
+type Padding = { top: number; bottom: number; left: number; right: number; height: number; width: number };
+
+/** x ([n, h, w, channels]) zero-padded into scratch memory when `p` pads it (its offset otherwise). */
+function paddedInput(k: KernelExports, scratch: Scratch, x: number, n: number, h: number, w: number, channels: number, p: Padding): number {
   if (p.top === 0 && p.bottom === 0 && p.left === 0 && p.right === 0) return x;
   const out = scratch.floats(n * p.height * p.width * channels);
   k.pad_nhwc(x, n, h, w, channels, p.top, p.bottom, p.left, p.right, out);
   return out;
+}
+
+/** Whether a convolution is a 3×3, stride-1 one with channels for winograd.c (in and out multiples of 8). */
+function winogradFits(info: ConvInfo, reduced: number, produced: number): boolean {
+  return info.filterHeight === 3 && info.filterWidth === 3 && info.strideHeight === 1 && info.strideWidth === 1 &&
+    reduced % 8 === 0 && produced % 8 === 0 && info.padInfo.top <= 2 && info.padInfo.left <= 2;
+}
+
+/**
+ * The valid 3×3 convolution by Winograd F(2×2, 3×3) of `input` ([N, h, w, C]) padded by `top` and
+ * `left` zeros (and at the bottom and right as far as the 4×4 input blocks reach) into out
+ * ([N, OH, OW, K]); transposed: the filter is the input gradient's (reversed, axes swapped).
+ */
+function winograd(k: KernelExports, scratch: Scratch, input: number, N: number, h: number, w: number, C: number, top: number, left: number,
+  filter: number, K: number, transposed: boolean, out: number, OH: number, OW: number): void {
+  const height = 2 * Math.ceil(OH / 2) + 2;
+  const width = 2 * Math.ceil(OW / 2) + 2;
+  const pad = { top, left, bottom: Math.max(0, height - h - top), right: Math.max(0, width - w - left), height: Math.max(height, h + top), width: Math.max(width, w + left) };
+  const xp = paddedInput(k, scratch, input, N, h, w, C, pad);
+  const U = scratch.floats(16 * C * K);
+  k.winograd_filter(filter, C, K, transposed ? 1 : 0, U);
+  k.winograd_conv(xp, N, pad.height, pad.width, C, U, K, out, OH, OW, scratch.floats(16 * 16 * (C + K) + 32));
 }
 
 /** y = conv(x, filter) ([N, OH, OW, CO]), or undefined when our kernels do not take this one. */
@@ -43,8 +67,12 @@ export function ownConv2d(backend: Backend, x: Info, filter: Info, info: ConvInf
   const y = output(backend, [N, OH, OW, CO]);
   const scratch = new Scratch(backend);
   try {
+    if (winogradFits(info, CI, CO)) {
+      winograd(k, scratch, offsetOf(backend, x), N, info.inHeight, info.inWidth, CI, info.padInfo.top, info.padInfo.left, offsetOf(backend, filter), CO, false, offsetOf(backend, y), OH, OW);
+      return y;
+    }
     const pad = inputPadding(info);
-    const xp = paddedInput(k, scratch, offsetOf(backend, x), info, CI, pad);
+    const xp = paddedInput(k, scratch, offsetOf(backend, x), N, info.inHeight, info.inWidth, CI, pad);
     const packed = scratch.floats(KH * KW * CI * CO);
     k.pack_filter(offsetOf(backend, filter), KH, KW, CI, CO, 0, 0, 1, 1, KH, KW, 0, packed);
     const row = pad.width * CI;
@@ -100,9 +128,14 @@ export function ownConv2dBackpropInput(backend: Backend, dy: Info, filter: Info,
   const scratch = new Scratch(backend);
   try {
     const out = offsetOf(backend, dx);
+    if (winogradFits(info, CO, CI)) {
+      // dx is the valid 3×3 convolution of dy, padded by 2 − pad, with the filter reversed.
+      winograd(k, scratch, offsetOf(backend, dy), N, OH, OW, CO, 2 - info.padInfo.top, 2 - info.padInfo.left, offsetOf(backend, filter), CI, true, out, H, W);
+      return dx;
+    }
     if (rows.phases.some((p) => p.taps === 0) || cols.phases.some((p) => p.taps === 0)) k.fill_zero(out, N * H * W * CI);
     const margins = { top: rows.before, bottom: rows.after, left: cols.before, right: cols.after, height: OH + rows.before + rows.after, width: OW + cols.before + cols.after };
-    const dyp = paddedInput(k, scratch, offsetOf(backend, dy), info, CO, margins, N, OH, OW);
+    const dyp = paddedInput(k, scratch, offsetOf(backend, dy), N, OH, OW, CO, margins);
     const row = margins.width * CO;
     const spare = scratch.floats(32);
     const maxTaps = Math.max(...rows.phases.map((p) => p.taps)) * Math.max(...cols.phases.map((p) => p.taps));
@@ -132,7 +165,7 @@ export function ownConv2dBackpropFilter(backend: Backend, x: Info, dy: Info, inf
   const scratch = new Scratch(backend);
   try {
     const pad = inputPadding(info);
-    const xp = paddedInput(k, scratch, offsetOf(backend, x), info, CI, pad);
+    const xp = paddedInput(k, scratch, offsetOf(backend, x), N, info.inHeight, info.inWidth, CI, pad);
     const M = KH * KW * CI;
     const rounded = Math.ceil(M / 4) * 4;
     // The kernel takes rows of dW 4 at a time; with M not a multiple of 4 it writes to scratch first.

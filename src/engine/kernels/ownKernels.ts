@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-/** The module's exports (conv.c, batchnorm.c); pointers are byte offsets into the backend's memory. */
+/** The module's exports (conv.c, winograd.c, batchnorm.c); pointers are byte offsets into the backend's memory. */
 export interface KernelExports {
   conv_grid(A: number, N: number, GH: number, GW: number, aN: number, aH: number, aW: number,
     TH: number, TW: number, tH: number, tW: number, C: number, Bp: number, KB: number,
@@ -19,6 +19,8 @@ export interface KernelExports {
   fill_zero(p: number, n: number): void;
   copy_floats(dst: number, src: number, n: number): void;
   bias_activation(y: number, P: number, K: number, bias: number, relu: number): void;
+  winograd_filter(W: number, C: number, K: number, transposed: number, U: number): void;
+  winograd_conv(xp: number, N: number, Hp: number, Wp: number, C: number, U: number, K: number, y: number, OH: number, OW: number, scratch: number): void;
   batchnorm_forward(x: number, P: number, C: number, gamma: number, beta: number, epsilon: number,
     y: number, mean: number, variance: number, scratch: number): void;
   batchnorm_backward(dy: number, x: number, P: number, C: number, gamma: number, mean: number, variance: number,
