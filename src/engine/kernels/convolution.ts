@@ -43,6 +43,13 @@ function winogradFits(info: ConvInfo, reduced: number, produced: number): boolea
     reduced % 8 === 0 && produced % 8 === 0 && info.padInfo.top <= 2 && info.padInfo.left <= 2;
 }
 
+/** Zero padding of a 3×3 convolution's input for winograd.c: every 4×4 block under a 2×2 output block inside it. */
+function winogradPadding(h: number, w: number, top: number, left: number, OH: number, OW: number): Padding {
+  const height = 2 * Math.ceil(OH / 2) + 2;
+  const width = 2 * Math.ceil(OW / 2) + 2;
+  return { top, left, bottom: Math.max(0, height - h - top), right: Math.max(0, width - w - left), height: Math.max(height, h + top), width: Math.max(width, w + left) };
+}
+
 /**
  * The valid 3×3 convolution by Winograd F(2×2, 3×3) of `input` ([N, h, w, C]) padded by `top` and
  * `left` zeros (and at the bottom and right as far as the 4×4 input blocks reach) into out
@@ -50,13 +57,11 @@ function winogradFits(info: ConvInfo, reduced: number, produced: number): boolea
  */
 function winograd(k: KernelExports, scratch: Scratch, input: number, N: number, h: number, w: number, C: number, top: number, left: number,
   filter: number, K: number, transposed: boolean, out: number, OH: number, OW: number): void {
-  const height = 2 * Math.ceil(OH / 2) + 2;
-  const width = 2 * Math.ceil(OW / 2) + 2;
-  const pad = { top, left, bottom: Math.max(0, height - h - top), right: Math.max(0, width - w - left), height: Math.max(height, h + top), width: Math.max(width, w + left) };
+  const pad = winogradPadding(h, w, top, left, OH, OW);
   const xp = paddedInput(k, scratch, input, N, h, w, C, pad);
   const U = scratch.floats(16 * C * K);
   k.winograd_filter(filter, C, K, transposed ? 1 : 0, U);
-  k.winograd_conv(xp, N, pad.height, pad.width, C, U, K, out, OH, OW, scratch.floats(16 * 16 * (C + K) + 32));
+  k.winograd_conv(xp, N, pad.height, pad.width, C, U, K, out, OH, OW, scratch.floats(16 * (16 * (C + K) + 32) + 32));
 }
 
 /** y = conv(x, filter) ([N, OH, OW, CO]), or undefined when our kernels do not take this one. */
@@ -164,6 +169,12 @@ export function ownConv2dBackpropFilter(backend: Backend, x: Info, dy: Info, inf
   const dw = output(backend, [KH, KW, CI, CO]);
   const scratch = new Scratch(backend);
   try {
+    if (winogradFits(info, CI, CO)) {
+      const pad = winogradPadding(info.inHeight, info.inWidth, info.padInfo.top, info.padInfo.left, OH, OW);
+      const xp = paddedInput(k, scratch, offsetOf(backend, x), N, info.inHeight, info.inWidth, CI, pad);
+      k.winograd_filter_grad(xp, N, pad.height, pad.width, CI, offsetOf(backend, dy), CO, OH, OW, offsetOf(backend, dw), scratch.floats(16 * (64 * (CI + CO) + CI * CO + 48)));
+      return dw;
+    }
     const pad = inputPadding(info);
     const xp = paddedInput(k, scratch, offsetOf(backend, x), N, info.inHeight, info.inWidth, CI, pad);
     const M = KH * KW * CI;

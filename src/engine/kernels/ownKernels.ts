@@ -21,6 +21,7 @@ export interface KernelExports {
   bias_activation(y: number, P: number, K: number, bias: number, relu: number): void;
   winograd_filter(W: number, C: number, K: number, transposed: number, U: number): void;
   winograd_conv(xp: number, N: number, Hp: number, Wp: number, C: number, U: number, K: number, y: number, OH: number, OW: number, scratch: number): void;
+  winograd_filter_grad(xp: number, N: number, Hp: number, Wp: number, C: number, dy: number, K: number, OH: number, OW: number, dw: number, scratch: number): void;
   batchnorm_forward(x: number, P: number, C: number, gamma: number, beta: number, epsilon: number,
     y: number, mean: number, variance: number, scratch: number): void;
   batchnorm_backward(dy: number, x: number, P: number, C: number, gamma: number, mean: number, variance: number,

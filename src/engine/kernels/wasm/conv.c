@@ -106,20 +106,28 @@ void conv_filter_grad(const float *X, int N, int OH, int OW, int xN, int xH, int
   int rows = N * OH;
   for (int row0 = 0; row0 < rows; row0 += chunkRows) {
     int row1 = row0 + chunkRows < rows ? row0 + chunkRows : rows;
+    int n0 = row0 / OH, oh0 = row0 - n0 * OH;
+    int kh = 0, kw = 0, c = 0; // (kh, kw, c) of row m, stepped without divisions when C % 4 == 0
     for (int m = 0; m < M; m += 4) {
       // Offsets of the 4 rows' inputs from a pixel's base (the last row repeats past M).
-#define ROW_OFFSET(mm) ({ int mq = (mm) < M ? (mm) : M - 1; int t = mq / C; int kh = t / KW; \
-                          (kh * tH) + (t - kh * KW) * tW + (mq - t * C); })
-      int r0 = ROW_OFFSET(m), r1 = ROW_OFFSET(m + 1), r2 = ROW_OFFSET(m + 2), r3 = ROW_OFFSET(m + 3);
+      int r0, r1, r2, r3;
+      if (C % 4 == 0) {
+        r0 = kh * tH + kw * tW + c;
+        r1 = r0 + 1, r2 = r0 + 2, r3 = r0 + 3;
+        if ((c += 4) == C) { c = 0; if (++kw == KW) { kw = 0; kh++; } }
+      } else {
+#define ROW_OFFSET(mm) ({ int mq = (mm) < M ? (mm) : M - 1; int t = mq / C; int th = t / KW; \
+                          (th * tH) + (t - th * KW) * tW + (mq - t * C); })
+        r0 = ROW_OFFSET(m), r1 = ROW_OFFSET(m + 1), r2 = ROW_OFFSET(m + 2), r3 = ROW_OFFSET(m + 3);
 #undef ROW_OFFSET
+      }
       for (int k = 0; k < K; k += 8) {
         float *w0 = DW + m * K + k, *w1 = w0 + K, *w2 = w1 + K, *w3 = w2 + K;
         V c00 = LOAD(w0), c01 = LOAD(w0 + 4), c10 = LOAD(w1), c11 = LOAD(w1 + 4);
         V c20 = LOAD(w2), c21 = LOAD(w2 + 4), c30 = LOAD(w3), c31 = LOAD(w3 + 4);
-        for (int row = row0; row < row1; row++) {
-          int n = row / OH, oh = row - n * OH;
+        const float *d = DY + row0 * OW * K + k;
+        for (int row = row0, n = n0, oh = oh0; row < row1; row++) {
           const float *a = X + n * xN + oh * xH;
-          const float *d = DY + row * OW * K + k;
           for (int ow = 0; ow < OW; ow++) {
             V b0 = LOAD(d), b1 = LOAD(d + 4);
             d += K;
@@ -130,6 +138,7 @@ void conv_filter_grad(const float *X, int N, int OH, int OW, int xN, int xH, int
             s = SPLAT(a + r3); MADD(c30, s, b0); MADD(c31, s, b1);
             a += xW;
           }
+          if (++oh == OH) { oh = 0; n++; }
         }
         STORE(w0, c00); STORE(w0 + 4, c01); STORE(w1, c10); STORE(w1 + 4, c11);
         STORE(w2, c20); STORE(w2 + 4, c21); STORE(w3, c30); STORE(w3 + 4, c31);
