@@ -1,6 +1,7 @@
 // Why this file exists: it installs our wasm training kernels (see each file's header) into the
 // TF.js kernel registry, replacing the stock wasm kernels of the same name where we are faster.
 import * as tf from '@tensorflow/tfjs';
+import { adamUpdateConfig } from './adam';
 import { makeBatchMatMulConfig } from './batchMatMul';
 import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './batchNorm';
 import { makeConv2DConfig, makeFusedConv2DConfig } from './conv2d';
@@ -14,7 +15,7 @@ import { makeTileConfig } from './tile';
 let installed = false;
 
 /** Names of the kernels registered (or replaced) for the wasm backend. */
-export const WASM_TRAINING_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Tile', 'Sum', 'Mean', 'Identity', 'Cast', batchNormTrainingConfig.kernelName, batchNormTrainingGradConfig.kernelName] as const;
+export const WASM_TRAINING_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Tile', 'Sum', 'Mean', 'Identity', 'Cast', batchNormTrainingConfig.kernelName, batchNormTrainingGradConfig.kernelName, adamUpdateConfig.kernelName] as const;
 
 /**
  * Registers our kernels for the 'wasm' backend. Idempotent. Call after the wasm backend package
@@ -38,6 +39,7 @@ export function registerWasmTrainingKernels(): void {
   replace(makeCastConfig(stock('Cast')));
   replace(batchNormTrainingConfig);
   replace(batchNormTrainingGradConfig);
+  replace(adamUpdateConfig);
   installed = true;
 }
 

@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-/** The module's exports (conv.c, winograd.c, batchnorm.c); pointers are byte offsets into the backend's memory. */
+/** The module's exports (conv.c, winograd.c, batchnorm.c, adam.c); pointers are byte offsets into the backend's memory. */
 export interface KernelExports {
   conv_grid(A: number, N: number, GH: number, GW: number, aN: number, aH: number, aW: number,
     TH: number, TW: number, tH: number, tW: number, C: number, Bp: number, KB: number,
@@ -22,6 +22,8 @@ export interface KernelExports {
   winograd_filter(W: number, C: number, K: number, transposed: number, U: number): void;
   winograd_conv(xp: number, N: number, Hp: number, Wp: number, C: number, U: number, K: number, y: number, OH: number, OW: number, scratch: number): void;
   winograd_filter_grad(xp: number, N: number, Hp: number, Wp: number, C: number, dy: number, K: number, OH: number, OW: number, dw: number, scratch: number): void;
+  adam_update(w: number, g: number, m: number, v: number, n: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
+    oneMinusAccBeta1: number, oneMinusAccBeta2: number, epsilon: number, negLearningRate: number, wOut: number, mOut: number, vOut: number): void;
   batchnorm_forward(x: number, P: number, C: number, gamma: number, beta: number, epsilon: number,
     y: number, mean: number, variance: number, scratch: number): void;
   batchnorm_backward(dy: number, x: number, P: number, C: number, gamma: number, mean: number, variance: number,
