@@ -164,6 +164,10 @@ describe('wasm training kernels', () => {
     { a: [1, 6, 4], b: [1, 6, 9], ta: true, tb: false },
     { a: [3, 4, 6], b: [3, 9, 6], ta: false, tb: true },
     { a: [2, 6, 4], b: [2, 9, 6], ta: true, tb: true },
+    // Our C product (wasm/matmul.c) takes the reduction in blocks of 1,024: partial tiles across blocks.
+    { a: [6, 2100], b: [2100, 13], ta: false, tb: false },
+    { a: [2100, 6], b: [13, 2100], ta: true, tb: true },
+    { a: [1, 5, 1100], b: [1, 1100, 17], ta: false, tb: false },
   ];
   for (const c of matCases) {
     const label = `matMul a=[${c.a}]${c.ta ? 'ᵀ' : ''} b=[${c.b}]${c.tb ? 'ᵀ' : ''}`;

@@ -1,11 +1,18 @@
 // Why this kernel exists: the stock wasm BatchMatMul only uses XNNPACK when neither operand is
 // transposed (and the batch is 1); otherwise it falls back to a scalar triple loop. Training a
-// dense layer needs x^T·dy and dy·W^T every step, so we materialise the transposed operand with
-// the wasm Transpose kernel (memory-bound, cheap) and call the stock kernel untransposed.
+// dense layer needs x^T·dy and dy·W^T every step. A float32 product of one matrix pair runs our
+// C kernel (wasm/matmul.c), which reads either operand transposed; otherwise (or with our kernels
+// off) the transposed operand is materialised with the wasm Transpose kernel and the stock kernel
+// runs untransposed.
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Backend, Info, callKernel, free, reshape, transpose } from './wasmOps';
+import { Scratch, offsetOf, ownKernels } from './ownKernels';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: Backend; attrs: tf.NamedAttrMap };
+
+/** matmul.c's K_BLOCK: the reduction is taken in blocks of this many, 4 rows of A copied per block. */
+const MATMUL_K_BLOCK = 1024;
 
 export function makeBatchMatMulConfig(stock: tf.KernelConfig): tf.KernelConfig {
   function batchMatMul(args: Args): Info {
@@ -14,6 +21,23 @@ export function makeBatchMatMulConfig(stock: tf.KernelConfig): tf.KernelConfig {
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
     const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
     const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
+    const k = ownKernels(backend);
+    if (k && batchA === 1 && batchB === 1 && a.dtype === 'float32' && b.dtype === 'float32') {
+      const r = a.shape.length;
+      const [rowsA, colsA] = [a.shape[r - 2], a.shape[r - 1]];
+      const [rowsB, colsB] = [b.shape[b.shape.length - 2], b.shape[b.shape.length - 1]];
+      const [M, K] = transposeA ? [colsA, rowsA] : [rowsA, colsA];
+      const N = transposeB ? rowsB : colsB;
+      const out = (backend as unknown as BackendWasm).makeOutput([...a.shape.slice(0, -2), M, N], 'float32');
+      const scratch = new Scratch(backend);
+      try {
+        k.matmul(offsetOf(backend, a), transposeA ? 1 : K, transposeA ? M : 1, offsetOf(backend, b), transposeB ? 1 : N, transposeB ? K : 1,
+          M, K, N, offsetOf(backend, out), scratch.floats(transposeB || N % 8 ? 8 * Math.ceil(N / 8) * K : 1), scratch.floats(32 + 4 * MATMUL_K_BLOCK));
+      } finally {
+        scratch.free();
+      }
+      return out;
+    }
     if ((!transposeA && !transposeB) || batchA !== 1 || batchB !== 1 || a.dtype !== 'float32' || b.dtype !== 'float32') {
       return callKernel(stock.kernelFunc, backend, args.inputs, args.attrs);
     }

@@ -2,12 +2,13 @@
 // CNN's [128,24,24,64] pool, more than the conv before it) and disagrees with TF's semantics on
 // ties: it routes dy to the last maximum of a window, and windows whose maximum is <= 0 near a
 // 'same' padding lose their gradient. This is the cpu backend's algorithm (dy goes to the first
-// maximum of each window, row-major; overlapping windows add up) as one JS pass over the wasm
-// heap, with channels innermost so memory is read in order. MaxPoolWithArgmax + ScatterNd
-// measured slower (~45 ms) and has the same tie problem.
+// maximum of each window, row-major; overlapping windows add up): our C kernel (wasm/pool.c), or
+// with our kernels off one JS pass over the wasm heap, channels innermost so memory is read in
+// order. MaxPoolWithArgmax + ScatterNd measured slower (~45 ms) and has the same tie problem.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Backend, Info } from './wasmOps';
+import { Scratch, offsetOf, ownKernels } from './ownKernels';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: Backend; attrs: tf.NamedAttrMap };
 
@@ -29,6 +30,17 @@ function maxPoolGrad(args: Args): Info {
   const left = info.padInfo.left;
 
   const out = backend.makeOutput(x.shape, 'float32');
+  const k = ownKernels(args.backend);
+  if (k && x.dtype === 'float32' && dy.dtype === 'float32') {
+    const scratch = new Scratch(args.backend);
+    try {
+      k.maxpool_grad(offsetOf(args.backend, x), offsetOf(args.backend, dy), B, H, W, C, OH, OW, fh, fw, sh, sw, dh, dw, top, left,
+        offsetOf(args.backend, out), scratch.floats(2 * C));
+    } finally {
+      scratch.free();
+    }
+    return out;
+  }
   // Views after makeOutput: allocation may grow (and detach) the wasm memory.
   const dx = backend.typedArrayFromHeap(out) as Float32Array;
   const xs = backend.typedArrayFromHeap(x) as Float32Array;

@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-/** The module's exports (conv.c, winograd.c, batchnorm.c, adam.c); pointers are byte offsets into the backend's memory. */
+/** The module's exports (conv.c, winograd.c, matmul.c, pool.c, batchnorm.c, adam.c); pointers are byte offsets into the backend's memory. */
 export interface KernelExports {
   conv_grid(A: number, N: number, GH: number, GW: number, aN: number, aH: number, aW: number,
     TH: number, TW: number, tH: number, tW: number, C: number, Bp: number, KB: number,
@@ -24,6 +24,9 @@ export interface KernelExports {
   winograd_filter_grad(xp: number, N: number, Hp: number, Wp: number, C: number, dy: number, K: number, OH: number, OW: number, dw: number, scratch: number): void;
   adam_update(w: number, g: number, m: number, v: number, n: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
     oneMinusAccBeta1: number, oneMinusAccBeta2: number, epsilon: number, negLearningRate: number, wOut: number, mOut: number, vOut: number): void;
+  matmul(A: number, aI: number, aK: number, B: number, bK: number, bJ: number, M: number, K: number, N: number, out: number, packed: number, spare: number): void;
+  maxpool_grad(x: number, dy: number, B: number, H: number, W: number, C: number, OH: number, OW: number,
+    fh: number, fw: number, sh: number, sw: number, dh: number, dw: number, top: number, left: number, dx: number, scratch: number): void;
   batchnorm_forward(x: number, P: number, C: number, gamma: number, beta: number, epsilon: number,
     y: number, mean: number, variance: number, scratch: number): void;
   batchnorm_backward(dy: number, x: number, P: number, C: number, gamma: number, mean: number, variance: number,

@@ -1,10 +1,10 @@
-// GFLOP/s of each convolution of the product's CNNs (forward, input gradient, filter gradient),
-// our C kernels (src/engine/kernels/wasm/conv.c) against the previous ones (XNNPACK's forward
-// and our compositions of stock kernels), side by side in one process, beside the machine's
-// ceiling for 4-lane wasm SIMD (bench/wasm/peak.c, built with clang). One thread; CPU time of
-// this thread, the best of --repeats runs (the machine is shared: the best run is the one least
-// disturbed). Results go to bench/KERNELS.md.
-//   npx tsx bench/convKernels.ts [--batch 64] [--repeats 7] [default|seed ...]
+// GFLOP/s of each convolution and dense layer of the product's CNNs (forward, input gradient,
+// weight gradient), our C kernels (src/engine/kernels/wasm/*.c) against the previous ones
+// (XNNPACK's forward, our compositions of stock kernels; DIGIT_RECOGNIZER_OWN_KERNELS=0), side by
+// side in one process, beside the machine's ceiling for 4-lane wasm SIMD (bench/wasm/peak.c,
+// built with clang). One thread; CPU time of this thread, the best of --repeats runs (the machine
+// is shared: the best run is the one least disturbed). Results go to bench/KERNELS.md.
+//   npx tsx bench/kernelRates.ts [--batch 64] [--repeats 7] [default|seed ...]
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -70,10 +70,21 @@ interface ConvLayer {
   pad: 'same' | 'valid';
 }
 
-function convLayers(arch: Architecture): ConvLayer[] {
+interface DenseLayer {
+  name: string;
+  inputs: number;
+  units: number;
+}
+
+function layersOf(arch: Architecture): { convs: ConvLayer[]; denses: DenseLayer[] } {
   const model = createModel(arch, { seed: 1 });
   const layers: ConvLayer[] = [];
+  const denses: DenseLayer[] = [];
   for (const layer of model.layers) {
+    if (layer.getClassName() === 'Dense') {
+      const [inputs, units] = layer.getWeights()[0].shape;
+      denses.push({ name: layer.name, inputs, units });
+    }
     if (layer.getClassName() !== 'Conv2D') continue;
     const c = layer.getConfig() as { strides: number | number[]; padding: 'same' | 'valid' };
     const input = (layer.input as tf.SymbolicTensor).shape as number[];
@@ -87,7 +98,7 @@ function convLayers(arch: Architecture): ConvLayer[] {
     });
   }
   model.dispose();
-  return layers;
+  return { convs: layers, denses };
 }
 
 (async () => {
@@ -96,8 +107,32 @@ function convLayers(arch: Architecture): ConvLayer[] {
   console.log(`ceiling (multiply-add loop, 1 thread): ${ceiling ? ceiling.toFixed(1) + ' GFLOP/s' : 'not measured (no clang)'}`);
   const rows: string[] = ['| layer | pass | shape | GFLOP | previous ms | ours ms | previous GFLOP/s | ours GFLOP/s | speed-up |', '|---|---|---|---|---|---|---|---|---|'];
   const totals = { previous: 0, ours: 0, flop: 0 };
+  const record = (arch: string, name: string, pass: string, shape: string, flop: number, run: () => tf.Tensor) => {
+    const timed = (own: boolean) => () => {
+      setOwnKernelsEnabled(own);
+      run().dispose(); // wasm kernels run synchronously
+    };
+    const [previous, ours] = best([timed(false), timed(true)]);
+    totals.previous += previous;
+    totals.ours += ours;
+    totals.flop += flop;
+    const gf = (ms: number) => (flop / ms / 1e6).toFixed(1);
+    rows.push(`| ${arch} ${name} | ${pass} | ${shape} | ${(flop / 1e9).toFixed(2)} | ${previous.toFixed(1)} | ${ours.toFixed(1)} | ${gf(previous)} | ${gf(ours)} | ${(previous / ours).toFixed(2)}× |`);
+  };
   for (const arch of archs.length ? archs : (['default', 'seed'] as Architecture[])) {
-    for (const c of convLayers(arch)) {
+    const { convs, denses } = layersOf(arch);
+    for (const d of denses) {
+      const x = tf.randomUniform([batch, d.inputs], -1, 1, 'float32', 4) as tf.Tensor2D;
+      const w = tf.randomUniform([d.inputs, d.units], -1, 1, 'float32', 5) as tf.Tensor2D;
+      const dy = tf.randomUniform([batch, d.units], -1, 1, 'float32', 6) as tf.Tensor2D;
+      const flop = 2 * batch * d.inputs * d.units;
+      const shape = `x [${batch},${d.inputs}] · W [${d.inputs},${d.units}]`;
+      record(arch, d.name, 'forward x·W', shape, flop, () => tf.matMul(x, w));
+      record(arch, d.name, 'input gradient dy·Wᵀ', shape, flop, () => tf.matMul(dy, w, false, true));
+      record(arch, d.name, 'weight gradient xᵀ·dy', shape, flop, () => tf.matMul(x, dy, true, false));
+      tf.dispose([x, w, dy]);
+    }
+    for (const c of convs) {
       const x = tf.randomUniform(c.x, -1, 1, 'float32', 1) as tf.Tensor4D;
       const w = tf.randomUniform(c.filter, -1, 1, 'float32', 2) as tf.Tensor4D;
       const y = tf.conv2d(x, w, c.strides, c.pad);
@@ -111,18 +146,7 @@ function convLayers(arch: Architecture): ConvLayer[] {
       if (c.filter[2] > 1) {
         passes.push(['input gradient', () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x }) as tf.Tensor]);
       }
-      for (const [pass, run] of passes) {
-        const timed = (own: boolean) => () => {
-          setOwnKernelsEnabled(own);
-          run().dispose(); // wasm kernels run synchronously
-        };
-        const [previous, ours] = best([timed(false), timed(true)]);
-        totals.previous += previous;
-        totals.ours += ours;
-        totals.flop += flop;
-        const gf = (ms: number) => (flop / ms / 1e6).toFixed(1);
-        rows.push(`| ${arch} ${c.name} | ${pass} | x [${c.x}] ⊛ [${c.filter}] s${c.strides[0]} ${c.pad} | ${(flop / 1e9).toFixed(2)} | ${previous.toFixed(1)} | ${ours.toFixed(1)} | ${gf(previous)} | ${gf(ours)} | ${(previous / ours).toFixed(2)}× |`);
-      }
+      for (const [pass, run] of passes) record(arch, c.name, pass, `x [${c.x}] ⊛ [${c.filter}] s${c.strides[0]} ${c.pad}`, flop, run);
       tf.dispose([x, w, y, dy]);
     }
   }
