@@ -5,14 +5,12 @@
 // built with clang). One thread; CPU time of this thread, the best of --repeats runs (the machine
 // is shared: the best run is the one least disturbed). Results go to bench/KERNELS.md.
 //   npx tsx bench/kernelRates.ts [--batch 64] [--repeats 7] [default|seed ...]
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
 import * as os from 'os';
-import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/engine/backend';
 import { Architecture, createModel } from '../src/engine/models';
 import { setOwnKernelsEnabled } from '../src/engine/kernels/ownKernels';
+import { simdCeiling } from './simdCeiling';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,28 +36,6 @@ function best(fns: Array<() => void>): number[] {
     });
   }
   return out;
-}
-
-/** GFLOP/s of the peak loop, or undefined without clang. */
-export function simdCeiling(): number | undefined {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digit-peak-'));
-  try {
-    const out = path.join(dir, 'peak.wasm');
-    const r = spawnSync('clang', ['--target=wasm32', '-O3', '-msimd128', '-nostdlib', '-Wl,--no-entry', path.join(__dirname, 'wasm', 'peak.c'), '-o', out]);
-    if (r.status !== 0) return undefined;
-    const peak = new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(out))).exports.peak as (n: number, x: number, y: number) => number;
-    const n = 2e7;
-    peak(1e5, 1.0000001, 0.9999999);
-    let bestSeconds = Infinity;
-    for (let i = 0; i < 5; i++) {
-      const t = process.hrtime.bigint();
-      peak(n, 1.0000001, 0.9999999);
-      bestSeconds = Math.min(bestSeconds, Number(process.hrtime.bigint() - t) / 1e9);
-    }
-    return (n * 12 * 4 * 2) / bestSeconds / 1e9;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 interface ConvLayer {
