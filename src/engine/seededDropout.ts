@@ -1,4 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import seedrandom from 'seedrandom';
+import { DROPOUT_MULTIPLIER } from './kernels/dropout';
+import { ownKernels } from './kernels/ownKernels';
 
 /** Which thread this is (0 = the trainer, 1… = data-parallel replicas), so their shards get different masks. */
 let stream = 0;
@@ -33,6 +36,14 @@ export class SeededDropout extends tf.layers.Layer {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     if (!kwargs.training || this.rate === 0) return x;
     const seed = this.seed === undefined ? undefined : this.seed + stream * 1_000_003 + this.calls++;
+    if (seed !== undefined && !this.noiseShape && tf.getKernel(DROPOUT_MULTIPLIER, tf.getBackend()) && ownKernels(tf.backend())) {
+      // tf.dropout's arithmetic with its mask drawn by our kernel from the same generator state.
+      return tf.tidy(() => {
+        const state = seedrandom.alea(seed.toString(), { state: true }).state();
+        const multiplier = tf.engine().runKernel(DROPOUT_MULTIPLIER, {}, { shape: x.shape, keepProb: 1 - this.rate, ...state }) as tf.Tensor;
+        return tf.mul(x, multiplier);
+      });
+    }
     return tf.dropout(x, this.rate, this.noiseShape, seed);
   }
 

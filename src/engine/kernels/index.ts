@@ -9,13 +9,14 @@ import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
 import { makeConv2dBackpropInputConfig } from './conv2dBackpropInput';
 import { makeCastConfig, makeIdentityConfig } from './identity';
 import { maxPoolGradConfig } from './maxPoolGrad';
+import { dropoutMultiplierConfig } from './dropout';
 import { makeMeanConfig, makeSumConfig } from './reduceLeading';
 import { makeTileConfig } from './tile';
 
 let installed = false;
 
 /** Names of the kernels registered (or replaced) for the wasm backend. */
-export const WASM_TRAINING_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Tile', 'Sum', 'Mean', 'Identity', 'Cast', batchNormTrainingConfig.kernelName, batchNormTrainingGradConfig.kernelName, adamUpdateConfig.kernelName] as const;
+export const WASM_TRAINING_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Tile', 'Sum', 'Mean', 'Identity', 'Cast', batchNormTrainingConfig.kernelName, batchNormTrainingGradConfig.kernelName, adamUpdateConfig.kernelName, dropoutMultiplierConfig.kernelName] as const;
 
 /**
  * Registers our kernels for the 'wasm' backend. Idempotent. Call after the wasm backend package
@@ -40,6 +41,7 @@ export function registerWasmTrainingKernels(): void {
   replace(batchNormTrainingConfig);
   replace(batchNormTrainingGradConfig);
   replace(adamUpdateConfig);
+  replace(dropoutMultiplierConfig);
   installed = true;
 }
 
