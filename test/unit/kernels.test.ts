@@ -99,6 +99,9 @@ describe('wasm training kernels', () => {
     // input gradient; odd output sizes, several blocks of 16 tiles, 'same' padding.
     { x: [3, 13, 11, 16], k: 3, co: 24, s: 1, pad: 'valid' },
     { x: [2, 9, 9, 8], k: 3, co: 8, s: 1, pad: 'same' },
+    // 5×5 stride 2 as a 3×3 stride-1 convolution of the input in 2×2 blocks (spaceToDepth.c):
+    // odd sizes, 6 input channels (24 in blocks).
+    { x: [2, 21, 19, 6], k: 5, co: 8, s: 2, pad: 'valid' },
     // A filter as large as the input (the `default` CNN's last conv): a matrix product.
     { x: [5, 4, 4, 16], k: 4, co: 24, s: 1, pad: 'valid' },
     { x: [3, 3, 3, 2], k: 3, co: 4, s: 2, pad: 'valid' },

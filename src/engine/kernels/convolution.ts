@@ -64,6 +64,43 @@ function winograd(k: KernelExports, scratch: Scratch, input: number, N: number, 
   k.winograd_conv(xp, N, pad.height, pad.width, C, U, K, out, OH, OW, scratch.floats(16 * (16 * (C + K) + 32) + 32));
 }
 
+/** dW ([3, 3, C, K]) of a valid 3×3 convolution of `input` ([N, h, w, C]) by Winograd F(3×3, 2×2), from dy ([N, OH, OW, K]). */
+function winogradFilterGrad(k: KernelExports, scratch: Scratch, input: number, N: number, h: number, w: number, C: number, top: number, left: number,
+  dy: number, K: number, OH: number, OW: number, dw: number): void {
+  const pad = winogradPadding(h, w, top, left, OH, OW);
+  const xp = paddedInput(k, scratch, input, N, h, w, C, pad);
+  k.winograd_filter_grad(xp, N, pad.height, pad.width, C, dy, K, OH, OW, dw, scratch.floats(16 * (64 * (C + K) + C * K + 48)));
+}
+
+/**
+ * Whether a stride-2 convolution becomes a 3×3 stride-1 one on its input in 2×2 blocks
+ * (spaceToDepth.c): filters of 5 or 6 taps a side, channels for winograd.c. Measured on the
+ * default CNN's two 5×5 layers (bench/KERNELS.md), this pays for the filter gradient (1.2–1.6×)
+ * and for the forward pass of the larger one (1.2×), not for the input gradient, whose 3×3
+ * convolution computes the blocks' padding too (the direct product by phase is 1.3–2× faster).
+ */
+function spaceToDepthFits(info: ConvInfo): boolean {
+  const blocks = (taps: number) => Math.ceil(taps / 2) === 3;
+  return info.strideHeight === 2 && info.strideWidth === 2 && blocks(info.filterHeight) && blocks(info.filterWidth) &&
+    info.inChannels % 2 === 0 && info.outChannels % 8 === 0;
+}
+
+/** The input in 2×2 blocks (4·C channels, [N, OH + 2, OW + 2]): the 3×3 convolution's input. */
+function blocksOf(k: KernelExports, scratch: Scratch, x: number, info: ConvInfo): { blocks: number; height: number; width: number } {
+  const height = info.outHeight + 2;
+  const width = info.outWidth + 2;
+  const blocks = scratch.floats(info.batchSize * height * width * 4 * info.inChannels);
+  k.space_to_depth(x, info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.padInfo.top, info.padInfo.left, height, width, blocks);
+  return { blocks, height, width };
+}
+
+/** The 3×3 filter [3, 3, 4·C, K] of a stride-2 convolution's filter, in 2×2 blocks (zeros past its taps). */
+function filterBlocksOf(k: KernelExports, scratch: Scratch, filter: number, info: ConvInfo): number {
+  const out = scratch.floats(9 * 4 * info.inChannels * info.outChannels);
+  k.filter_blocks(filter, info.filterHeight, info.filterWidth, info.inChannels, info.outChannels, 3, 3, out, 1);
+  return out;
+}
+
 /** y = conv(x, filter) ([N, OH, OW, CO]), or undefined when our kernels do not take this one. */
 export function ownConv2d(backend: Backend, x: Info, filter: Info, info: ConvInfo): Info | undefined {
   const k = ownKernels(backend);
@@ -74,6 +111,11 @@ export function ownConv2d(backend: Backend, x: Info, filter: Info, info: ConvInf
   try {
     if (winogradFits(info, CI, CO)) {
       winograd(k, scratch, offsetOf(backend, x), N, info.inHeight, info.inWidth, CI, info.padInfo.top, info.padInfo.left, offsetOf(backend, filter), CO, false, offsetOf(backend, y), OH, OW);
+      return y;
+    }
+    if (spaceToDepthFits(info) && OH * OW >= 64) {
+      const input = blocksOf(k, scratch, offsetOf(backend, x), info);
+      winograd(k, scratch, input.blocks, N, input.height, input.width, 4 * CI, 0, 0, filterBlocksOf(k, scratch, offsetOf(backend, filter), info), CO, false, offsetOf(backend, y), OH, OW);
       return y;
     }
     const pad = inputPadding(info);
@@ -170,9 +212,14 @@ export function ownConv2dBackpropFilter(backend: Backend, x: Info, dy: Info, inf
   const scratch = new Scratch(backend);
   try {
     if (winogradFits(info, CI, CO)) {
-      const pad = winogradPadding(info.inHeight, info.inWidth, info.padInfo.top, info.padInfo.left, OH, OW);
-      const xp = paddedInput(k, scratch, offsetOf(backend, x), N, info.inHeight, info.inWidth, CI, pad);
-      k.winograd_filter_grad(xp, N, pad.height, pad.width, CI, offsetOf(backend, dy), CO, OH, OW, offsetOf(backend, dw), scratch.floats(16 * (64 * (CI + CO) + CI * CO + 48)));
+      winogradFilterGrad(k, scratch, offsetOf(backend, x), N, info.inHeight, info.inWidth, CI, info.padInfo.top, info.padInfo.left, offsetOf(backend, dy), CO, OH, OW, offsetOf(backend, dw));
+      return dw;
+    }
+    if (spaceToDepthFits(info)) {
+      const input = blocksOf(k, scratch, offsetOf(backend, x), info);
+      const gradBlocks = scratch.floats(9 * 4 * CI * CO);
+      winogradFilterGrad(k, scratch, input.blocks, N, input.height, input.width, 4 * CI, 0, 0, offsetOf(backend, dy), CO, OH, OW, gradBlocks);
+      k.filter_blocks(offsetOf(backend, dw), KH, KW, CI, CO, 3, 3, gradBlocks, 0);
       return dw;
     }
     const pad = inputPadding(info);
