@@ -449,3 +449,23 @@ describe('training with our C kernels against the previous engine', () => {
     ours.forEach((l, i) => assert.ok(Math.abs(l - previous[i]) <= 1e-4 * previous[i], `step ${i}: ours ${l} vs previous ${previous[i]}`));
   });
 });
+
+describe('leading-axis sums: our C kernel against the JavaScript pass it replaced', () => {
+  useWasm();
+  after(() => setOwnKernelsEnabled(true));
+  for (const shape of [[64, 24, 24, 64], [7, 5, 3], [9, 6], [5, 13]]) {
+    it(`gives the same bits for sum and mean of [${shape}] over the leading axes`, () => {
+      const x = rand(shape, 41);
+      const axes = shape.slice(0, -1).map((_, i) => i);
+      const run = (own: boolean) => {
+        setOwnKernelsEnabled(own);
+        const r = [tf.sum(x, axes), tf.mean(x, axes, true)];
+        const out = r.map((t) => Array.from(t.dataSync()));
+        tf.dispose(r);
+        return out;
+      };
+      assert.deepStrictEqual(run(true), run(false));
+      x.dispose();
+    });
+  }
+});

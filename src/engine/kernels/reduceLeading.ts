@@ -3,11 +3,13 @@
 // (a full copy of the activations), ~10 ms per call on the default CNN and tens of calls a step.
 // Reducing leading axes needs no transpose: one pass adds rows of C values into C sums, four rows
 // at a time (2.5 ms for [128,28,28,32]; one row at a time 6 ms; XNNPACK as a vector-matrix
-// product 0.7 ms but 15 ms in training, where it re-packs each new matrix as GEMM weights).
+// product 0.7 ms but 15 ms in training, where it re-packs each new matrix as GEMM weights). The
+// same arithmetic runs in our C kernel (wasm/reduce.c), SIMD, when it is there.
 // Any other reduction goes to the stock kernel.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Backend, Info, callKernel } from './wasmOps';
+import { Scratch, offsetOf, ownKernels } from './ownKernels';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: Backend; attrs: tf.NamedAttrMap };
 
@@ -25,9 +27,19 @@ function makeLeadingReduction(name: 'Sum' | 'Mean', stock: tf.KernelConfig): tf.
     const columns = shape.slice(axes.length).reduce((a, b) => a * b, 1);
     const outShape = keepDims ? shape.map((d, i) => (i < axes.length ? 1 : d)) : shape.slice(axes.length);
     const out = backend.makeOutput(outShape, 'float32');
+    const scale = name === 'Mean' ? 1 / rows : 1;
+    const k = ownKernels(args.backend);
+    if (k) {
+      const scratch = new Scratch(args.backend);
+      try {
+        k.leading_sums(offsetOf(args.backend, x), rows, columns, scale, scratch.floats(2 * columns), offsetOf(args.backend, out));
+      } finally {
+        scratch.free();
+      }
+      return out;
+    }
     // Views after makeOutput: allocation may grow (and detach) the wasm memory.
     const sums = columnSums(backend.typedArrayFromHeap(x) as Float32Array, rows, columns);
-    const scale = name === 'Mean' ? 1 / rows : 1;
     const dst = backend.typedArrayFromHeap(out) as Float32Array;
     for (let c = 0; c < columns; c++) dst[c] = sums[c] * scale;
     return out;
