@@ -21,6 +21,8 @@ Options:
   --schedule onecycle|constant  learning-rate schedule (default: ${DEFAULT_TRAIN_SETTINGS.schedule})
   --no-augment               no rotation/zoom/shift augmentation
   --label-smoothing F        label smoothing of the training loss, 0 to <1 (default: ${DEFAULT_TRAIN_SETTINGS.labelSmoothing})
+  --ema-decay F              keep an exponential moving average of the weights with this decay per
+                             step (e.g. 0.999) and save it; 0 = off (default: ${DEFAULT_TRAIN_SETTINGS.emaDecay})
   --seed N                   random seed (default: ${DEFAULT_TRAIN_SETTINGS.seed})
   --threads N                threads that train, each on a share of every batch; 0 = one per
                              CPU core, 1 = a single thread (default: ${DEFAULT_TRAIN_SETTINGS.threads})
@@ -42,6 +44,7 @@ export async function trainCommand(argv: string[], signal: AbortSignal): Promise
       schedule: { type: 'string' },
       'no-augment': { type: 'boolean' },
       'label-smoothing': { type: 'string' },
+      'ema-decay': { type: 'string' },
       seed: { type: 'string' },
       threads: { type: 'string' },
       limit: { type: 'string' },
@@ -65,6 +68,7 @@ export async function trainCommand(argv: string[], signal: AbortSignal): Promise
     schedule: (values.schedule as LearningRateSchedule | undefined) ?? d.schedule,
     augment: !values['no-augment'],
     labelSmoothing: numberOption(values['label-smoothing'], 'label-smoothing', TRAIN_HELP, (n) => n >= 0 && n < 1, 'a number from 0 to below 1') ?? d.labelSmoothing,
+    emaDecay: numberOption(values['ema-decay'], 'ema-decay', TRAIN_HELP, (n) => n >= 0 && n < 1, 'a number from 0 to below 1') ?? d.emaDecay,
     seed: integerOption(values.seed, 'seed', TRAIN_HELP, 0) ?? d.seed,
     threads: integerOption(values.threads, 'threads', TRAIN_HELP, 0) ?? d.threads,
   };

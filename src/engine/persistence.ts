@@ -25,6 +25,8 @@ export interface ModelMetadata {
   validationSplit?: number;
   augment?: boolean;
   labelSmoothing?: number;
+  /** The weight average's decay (0 or absent: the last step's weights were saved). */
+  emaDecay?: number;
   seed?: number;
   final?: { loss: number; accuracy: number; valLoss?: number; valAccuracy?: number };
   history?: EpochStats[];

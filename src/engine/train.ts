@@ -10,6 +10,7 @@ import { LEARNING_RATE_SCHEDULES, LearningRateSchedule, learningRateAt } from '.
 import { ReplicaPool, resolveThreads } from './parallel/replicaPool';
 import { DataParallelTrainer, MIN_SHARD, maxShardFor } from './parallel/dataParallel';
 import { trainStep } from './gradients';
+import { WeightAverage } from './weightAverage';
 
 export interface TrainSettings {
   arch: Architecture;
@@ -23,6 +24,11 @@ export interface TrainSettings {
   augment: boolean;
   /** Label smoothing of the training loss, 0 (none) to below 1: the target of the labelled class is 1 − s + s/10. */
   labelSmoothing: number;
+  /**
+   * Decay of an exponential moving average of the weights, updated after every step (weightAverage.ts);
+   * validation measures and the saved model holds the averaged weights. 0 = no average.
+   */
+  emaDecay: number;
   seed: number;
   /**
    * Threads that train (data parallel, see parallel/dataParallel.ts): 0 = one per core, 1 = this
@@ -47,6 +53,7 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   validationSplit: 0.1,
   augment: true,
   labelSmoothing: 0,
+  emaDecay: 0,
   seed: 42,
   threads: 0,
 };
@@ -104,6 +111,7 @@ export function validateSettings(s: TrainSettings): void {
   check(LEARNING_RATE_SCHEDULES.includes(s.schedule), `schedule must be ${LEARNING_RATE_SCHEDULES.join(' or ')} (got ${s.schedule})`);
   check(s.validationSplit >= 0 && s.validationSplit < 1, `validation split must be in [0, 1) (got ${s.validationSplit})`);
   check(s.labelSmoothing >= 0 && s.labelSmoothing < 1, `label smoothing must be in [0, 1) (got ${s.labelSmoothing})`);
+  check(s.emaDecay >= 0 && s.emaDecay < 1, `EMA decay must be in [0, 1), 0 for none (got ${s.emaDecay})`);
   check(Number.isInteger(s.seed), `seed must be a whole number (got ${s.seed})`);
   check(s.threads === undefined || (Number.isInteger(s.threads) && s.threads >= 0), `threads must be a whole number ≥ 0, 0 for one per core (got ${s.threads})`);
 }
@@ -132,6 +140,7 @@ export async function trainModel(data: DigitImages, settings: TrainSettings, cal
   let learningRate = settings.learningRate;
   let pool: ReplicaPool | undefined;
   let parallel: DataParallelTrainer | undefined;
+  const average = settings.emaDecay > 0 ? new WeightAverage(model, settings.emaDecay) : undefined;
   let threadsNote: string | undefined;
   let threadsUsed = 1;
   try {
@@ -176,6 +185,7 @@ export async function trainModel(data: DigitImages, settings: TrainSettings, cal
         } finally {
           tf.dispose([images, y]);
         }
+        average?.update();
         const [loss, accuracy] = result as number[];
         const n = end - start;
         lossSum += loss * n;
@@ -201,14 +211,21 @@ export async function trainModel(data: DigitImages, settings: TrainSettings, cal
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       const stats: EpochStats = { epoch, loss: lossSum / seen, accuracy: accuracySum / seen, learningRate, seconds: (performance.now() - epochStarted) / 1000 };
-      if (validation.count > 0) Object.assign(stats, await validate(model, validation, callbacks.signal, pool));
+      if (validation.count > 0) {
+        const measure = () => validate(model, validation, callbacks.signal, pool);
+        Object.assign(stats, average ? await average.withAveragedWeights(measure) : await measure());
+        // Validating on the replicas gave them every weight of the model it measured.
+        if (average) parallel?.publishWeights();
+      }
       history.push(stats);
       callbacks.onEpoch?.(stats);
     }
+    average?.applyToModel();
   } catch (err) {
     disposeModel(model);
     throw err;
   } finally {
+    average?.dispose();
     await pool?.close();
   }
   return { model, history, seconds: (performance.now() - started) / 1000, trainCount: split.train.length, validationCount: validation.count, threads: threadsUsed, threadsNote };

@@ -141,6 +141,7 @@ export function snapshotOfModel(model: StoredModel): RunSnapshot {
       validationSplit: m.validationSplit ?? 0,
       augment: m.augment ?? false,
       labelSmoothing: m.labelSmoothing,
+      emaDecay: m.emaDecay,
       seed: m.seed ?? 0,
     },
     started: m.created,

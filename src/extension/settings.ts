@@ -20,6 +20,7 @@ export function trainSettingsFromConfig(): TrainSettings {
     validationSplit: c.get<number>('validationSplit', d.validationSplit),
     augment: c.get<boolean>('augment', d.augment),
     labelSmoothing: c.get<number>('labelSmoothing', d.labelSmoothing),
+    emaDecay: c.get<number>('emaDecay', d.emaDecay),
     seed: c.get<number>('seed', d.seed),
     threads: c.get<number>('trainingThreads', d.threads),
   };
@@ -31,5 +32,5 @@ export function backendFromConfig(): BackendPreference {
 }
 
 export function describeSettings(s: TrainSettings): string {
-  return `${s.arch}, ${s.epochs} epoch${s.epochs === 1 ? '' : 's'}, batch ${s.batchSize}, validation ${Math.round(s.validationSplit * 100)}%, augmentation ${s.augment ? 'on' : 'off'}${s.labelSmoothing > 0 ? `, label smoothing ${s.labelSmoothing}` : ''}`;
+  return `${s.arch}, ${s.epochs} epoch${s.epochs === 1 ? '' : 's'}, batch ${s.batchSize}, validation ${Math.round(s.validationSplit * 100)}%, augmentation ${s.augment ? 'on' : 'off'}${s.labelSmoothing > 0 ? `, label smoothing ${s.labelSmoothing}` : ''}${s.emaDecay > 0 ? `, weight average ${s.emaDecay}` : ''}`;
 }

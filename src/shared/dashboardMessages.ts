@@ -16,6 +16,8 @@ export interface RunSettings {
   augment: boolean;
   /** Absent for models trained before the setting existed. */
   labelSmoothing?: number;
+  /** Absent for models trained before the setting existed. */
+  emaDecay?: number;
   seed: number;
 }
 
@@ -119,6 +121,7 @@ function checkSettings(x: unknown): RunSettings {
     validationSplit: num(s.validationSplit, 'settings.validationSplit', 0, 1),
     augment: bool(s.augment, 'settings.augment'),
     ...(s.labelSmoothing === undefined ? {} : { labelSmoothing: num(s.labelSmoothing, 'settings.labelSmoothing', 0, 1) }),
+    ...(s.emaDecay === undefined ? {} : { emaDecay: num(s.emaDecay, 'settings.emaDecay', 0, 1) }),
     seed: int(s.seed, 'settings.seed', -(2 ** 53), 2 ** 53),
   };
 }

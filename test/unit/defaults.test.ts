@@ -14,6 +14,7 @@ const SETTING_FOR: Record<keyof TrainSettings, string> = {
   validationSplit: 'validationSplit',
   augment: 'augment',
   labelSmoothing: 'labelSmoothing',
+  emaDecay: 'emaDecay',
   seed: 'seed',
   threads: 'trainingThreads',
 };

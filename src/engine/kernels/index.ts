@@ -2,6 +2,7 @@
 // TF.js kernel registry, replacing the stock wasm kernels of the same name where we are faster.
 import * as tf from '@tensorflow/tfjs';
 import { adamUpdateConfig } from './adam';
+import { movingAverageConfig } from './average';
 import { makeBatchMatMulConfig } from './batchMatMul';
 import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './batchNorm';
 import { makeConv2DConfig, makeFusedConv2DConfig } from './conv2d';
@@ -16,7 +17,7 @@ import { makeTileConfig } from './tile';
 let installed = false;
 
 /** Names of the kernels registered (or replaced) for the wasm backend. */
-export const WASM_TRAINING_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Tile', 'Sum', 'Mean', 'Identity', 'Cast', batchNormTrainingConfig.kernelName, batchNormTrainingGradConfig.kernelName, adamUpdateConfig.kernelName, dropoutMultiplierConfig.kernelName] as const;
+export const WASM_TRAINING_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Tile', 'Sum', 'Mean', 'Identity', 'Cast', batchNormTrainingConfig.kernelName, batchNormTrainingGradConfig.kernelName, adamUpdateConfig.kernelName, dropoutMultiplierConfig.kernelName, movingAverageConfig.kernelName] as const;
 
 /**
  * Registers our kernels for the 'wasm' backend. Idempotent. Call after the wasm backend package
@@ -42,6 +43,7 @@ export function registerWasmTrainingKernels(): void {
   replace(batchNormTrainingGradConfig);
   replace(adamUpdateConfig);
   replace(dropoutMultiplierConfig);
+  replace(movingAverageConfig);
   installed = true;
 }
 

@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-/** The module's exports (conv.c, winograd.c, spaceToDepth.c, matmul.c, pool.c, reduce.c, batchnorm.c, adam.c, dropout.c); pointers are byte offsets into the backend's memory. */
+/** The module's exports (conv.c, winograd.c, spaceToDepth.c, matmul.c, pool.c, reduce.c, batchnorm.c, adam.c, average.c, dropout.c); pointers are byte offsets into the backend's memory. */
 export interface KernelExports {
   conv_grid(A: number, N: number, GH: number, GW: number, aN: number, aH: number, aW: number,
     TH: number, TW: number, tH: number, tW: number, C: number, Bp: number, KB: number,
@@ -32,6 +32,7 @@ export interface KernelExports {
   depth_to_space(input: number, N: number, Hs: number, Ws: number, C: number, top: number, left: number, H: number, W: number, out: number): void;
   filter_blocks(W: number, KH: number, KW: number, C: number, K: number, TH: number, TW: number, blocks: number, toBlocks: number): void;
   leading_sums(x: number, rows: number, columns: number, scale: number, sums: number, out: number): void;
+  moving_average(average: number, value: number, n: number, decay: number, oneMinusDecay: number, out: number): void;
   batchnorm_forward(x: number, P: number, C: number, gamma: number, beta: number, epsilon: number,
     y: number, mean: number, variance: number, scratch: number): void;
   batchnorm_backward(dy: number, x: number, P: number, C: number, gamma: number, mean: number, variance: number,

@@ -238,6 +238,7 @@ function render(): void {
     ['Validation split', pct(s.validationSplit, 0)],
     ['Augmentation', s.augment ? 'on' : 'off'],
     ['Label smoothing', s.labelSmoothing !== undefined ? String(s.labelSmoothing) : '–'],
+    ['Weight average', s.emaDecay ? `decay ${s.emaDecay}` : s.emaDecay === 0 ? 'off' : '–'],
     ['Seed', String(s.seed)],
     ['Backend', run.backend ?? '–'],
     ['Training file', run.file || '–'],
