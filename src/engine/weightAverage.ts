@@ -2,17 +2,21 @@
 // (Polyak averaging; An et al. 2020, "An Ensemble of Simple CNNs for MNIST", average their
 // weights with decay 0.999 each step) gives a model that is better than the last step's weights:
 // the average sits nearer the centre of the region the noisy steps wander in. Every weight is
-// averaged, batch norm's moving statistics included (as timm's ModelEmaV2 does), so the averaged
-// model is consistent; it is what validation measures and what is saved.
+// averaged; the averaged model's batch-norm statistics are then recomputed on clean
+// training rows (batchNormStatistics.ts), since an average of the moving statistics lags behind
+// the averaged weights. That model is what validation measures and what is saved.
 import * as tf from '@tensorflow/tfjs';
 import { MOVING_AVERAGE } from './kernels/average';
 import { ownKernels } from './kernels/ownKernels';
+import { recomputeBatchNormStatistics } from './batchNormStatistics';
+import { DigitImages } from './types';
 
 export class WeightAverage {
   private readonly averages: tf.Variable[];
   private updates = 0;
 
-  constructor(private readonly model: tf.LayersModel, private readonly decay: number) {
+  /** `clean`: unaugmented training rows for the averaged model's batch-norm statistics. */
+  constructor(private readonly model: tf.LayersModel, private readonly decay: number, private readonly clean: DigitImages) {
     // tf.add(…, 0): memory of their own (a clone would share the weight's).
     this.averages = model.weights.map((w) => tf.tidy(() => tf.variable(tf.add(w.read(), 0), false)));
   }
@@ -41,7 +45,7 @@ export class WeightAverage {
   /** Runs `fn` with the averaged weights in the model, then puts the trained weights back. */
   async withAveragedWeights<T>(fn: () => Promise<T>): Promise<T> {
     const trained = this.model.weights.map((w) => tf.keep(tf.clone(w.read())));
-    this.model.weights.forEach((w, i) => w.write(this.averages[i]));
+    this.applyToModel();
     try {
       return await fn();
     } finally {
@@ -50,9 +54,10 @@ export class WeightAverage {
     }
   }
 
-  /** Leaves the averaged weights in the model, for good (the end of training). */
+  /** Puts the averaged weights in the model, with batch-norm statistics of their own. */
   applyToModel(): void {
     this.model.weights.forEach((w, i) => w.write(this.averages[i]));
+    recomputeBatchNormStatistics(this.model, this.clean);
   }
 
   dispose(): void {

@@ -25,7 +25,7 @@ describe('weight average', function () {
     const run = (own: boolean) => {
       setOwnKernelsEnabled(own);
       const model = createModel('seed', { seed: 3 });
-      const average = new WeightAverage(model, 0.9);
+      const average = new WeightAverage(model, 0.9, { count: 0, pixels: new Uint8Array(0), labels: null });
       const initial = model.getWeights().map((w) => w.clone());
       const first = initial[0].dataSync()[0];
       const values = [first];

@@ -1,0 +1,63 @@
+// One run of a training recipe under bench/ACCURACY.md's protocol: train.csv with 4,000 rows held
+// out (validation split 0.0952381, stratified, chosen by the seed), the rest trained on, and the
+// held-out rows' predictions kept for paired comparisons (bench/mcnemar.ts). Writes
+// bench/results/tmp/<name>-seed<S>.json (git-ignored: it is derived from the data).
+//   npx tsx bench/recipe.ts <name> --seed S [--epochs N] [--ema-decay D] [--batch-size N] [--threads N]
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { initBackend } from '../src/engine/backend';
+import { readDigitCsv } from '../src/engine/csv';
+import { DEFAULT_TRAIN_SETTINGS, TrainSettings, trainModel } from '../src/engine/train';
+import { disposeModel } from '../src/engine/models';
+import { dataDir, HOW_TO_GET_DATA } from '../test/support/data';
+
+export const HELD_OUT_SPLIT = 0.0952381;
+
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+
+(async () => {
+  const name = process.argv[2];
+  const dir = dataDir();
+  if (!name || name.startsWith('--')) throw new Error('usage: recipe.ts <name> --seed S [--epochs N] [--ema-decay D] [--batch-size N] [--threads N]');
+  if (!dir) throw new Error(HOW_TO_GET_DATA);
+  const settings: TrainSettings = {
+    ...DEFAULT_TRAIN_SETTINGS,
+    validationSplit: HELD_OUT_SPLIT,
+    seed: Number(arg('seed') ?? DEFAULT_TRAIN_SETTINGS.seed),
+    epochs: Number(arg('epochs') ?? DEFAULT_TRAIN_SETTINGS.epochs),
+    emaDecay: Number(arg('ema-decay') ?? DEFAULT_TRAIN_SETTINGS.emaDecay),
+    batchSize: Number(arg('batch-size') ?? DEFAULT_TRAIN_SETTINGS.batchSize),
+    threads: Number(arg('threads') ?? DEFAULT_TRAIN_SETTINGS.threads),
+  };
+  const backend = await initBackend('wasm');
+  const data = await readDigitCsv(path.join(dir, 'train.csv'), { expect: 'train' });
+  const started = Date.now();
+  const result = await trainModel(data, settings, {
+    onEpoch: (e) => console.log(`epoch ${e.epoch}: loss ${e.loss.toFixed(4)} acc ${(e.accuracy * 100).toFixed(2)}% val ${(e.valAccuracy! * 100).toFixed(2)}% (${e.seconds.toFixed(0)} s)`),
+  });
+  const last = result.history[result.history.length - 1];
+  const out = path.join(__dirname, 'results', 'tmp', `${name}-seed${settings.seed}.json`);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  // The last validation's predictions are the returned model's: recompute them for the record.
+  const { evaluateImages } = await import('../src/engine/predict');
+  const { stratifiedSplit } = await import('../src/engine/dataset');
+  const { createRandom } = await import('../src/engine/random');
+  const { subset } = await import('../src/engine/train');
+  const validation = subset(data, stratifiedSplit(data.labels!, settings.validationSplit, createRandom(settings.seed)).validation);
+  const { accuracy, predictions } = await evaluateImages(result.model, validation);
+  const mistakes = Array.from(predictions.labels).flatMap((p, i) => (p === validation.labels![i] ? [] : [i]));
+  fs.writeFileSync(out, JSON.stringify({
+    name, settings, backend: backend.name, threads: result.threads, minutes: (Date.now() - started) / 60000, loadAverage: os.loadavg(),
+    accuracy, lastValAccuracy: last.valAccuracy, heldOut: validation.count, mistakes, predicted: Array.from(predictions.labels),
+    history: result.history,
+  }));
+  console.log(`${name} seed ${settings.seed}: ${(accuracy * 100).toFixed(2)}% held out (${mistakes.length} mistakes of ${validation.count}), ${((Date.now() - started) / 60000).toFixed(1)} min → ${path.relative(process.cwd(), out)}`);
+  disposeModel(result.model);
+})().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
