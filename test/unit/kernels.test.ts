@@ -137,6 +137,23 @@ describe('wasm training kernels', () => {
     x.dispose();
   });
 
+  it('keeps rearranged filters per filter tensor: a new filter is never served an old one, past the cache size too', async () => {
+    await tf.setBackend('wasm');
+    const x = rand([2, 9, 9, 8], 51);
+    const w = rand([3, 3, 8, 16], 52);
+    const expected = tf.tidy(() => Array.from(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid').dataSync()));
+    for (let i = 1; i <= 40; i++) {
+      const scaled = tf.mul(w, i);
+      const y = tf.conv2d(x as tf.Tensor4D, scaled as tf.Tensor4D, 1, 'valid');
+      const again = tf.conv2d(x as tf.Tensor4D, scaled as tf.Tensor4D, 1, 'valid'); // served from the cache
+      const [a, b] = [y.dataSync(), again.dataSync()];
+      a.forEach((v, j) => assert.ok(Math.abs(v - i * expected[j]) <= 1e-4 * i * (1 + Math.abs(expected[j])), `filter ${i}, value ${j}`));
+      assert.deepStrictEqual(Array.from(b), Array.from(a));
+      tf.dispose([scaled, y, again]);
+    }
+    tf.dispose([x, w]);
+  });
+
   const fusedCases: Array<{ x: [number, number, number, number]; k: number; co: number; activation: 'relu' | 'linear'; pad: 'same' | 'valid' }> = [
     { x: [3, 7, 7, 1], k: 3, co: 8, activation: 'relu', pad: 'valid' },
     { x: [2, 9, 9, 16], k: 3, co: 24, activation: 'relu', pad: 'same' },

@@ -4,7 +4,7 @@
 // output channels a multiple of 8; the callers keep their previous path for anything else).
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { KernelExports, Scratch, ownKernels, offsetOf } from './ownKernels';
+import { KernelExports, Scratch, filterCache, ownKernels, offsetOf } from './ownKernels';
 import type { Backend, Info } from './wasmOps';
 
 type ConvInfo = tf.backend_util.Conv2DInfo;
@@ -53,15 +53,32 @@ function winogradPadding(h: number, w: number, top: number, left: number, OH: nu
 /**
  * The valid 3×3 convolution by Winograd F(2×2, 3×3) of `input` ([N, h, w, C]) padded by `top` and
  * `left` zeros (and at the bottom and right as far as the 4×4 input blocks reach) into out
- * ([N, OH, OW, K]); transposed: the filter is the input gradient's (reversed, axes swapped).
+ * ([N, OH, OW, K]), with the filter transformed by winogradFilter.
  */
 function winograd(k: KernelExports, scratch: Scratch, input: number, N: number, h: number, w: number, C: number, top: number, left: number,
-  filter: number, K: number, transposed: boolean, out: number, OH: number, OW: number): void {
+  U: number, K: number, out: number, OH: number, OW: number): void {
   const pad = winogradPadding(h, w, top, left, OH, OW);
   const xp = paddedInput(k, scratch, input, N, h, w, C, pad);
-  const U = scratch.floats(16 * C * K);
-  k.winograd_filter(filter, C, K, transposed ? 1 : 0, U);
   k.winograd_conv(xp, N, pad.height, pad.width, C, U, K, out, OH, OW, scratch.floats(16 * (16 * (C + K) + 32) + 32));
+}
+
+/**
+ * A 3×3 filter transformed for winograd (reducing C channels to K), from the cache; transposed:
+ * the input gradient's filter (reversed, axes swapped); blocks: a stride-2 filter in 2×2 blocks
+ * (spaceToDepth.c), so C is 4× its input channels.
+ */
+function winogradFilter(backend: Backend, k: KernelExports, filter: Info, C: number, K: number, transposed: boolean, blocks?: ConvInfo): number {
+  return filterCache(backend).get(filter, `winograd ${transposed} ${!!blocks}`, 16 * C * K, (U) => {
+    if (!blocks) return k.winograd_filter(offsetOf(backend, filter), C, K, transposed ? 1 : 0, U);
+    const scratch = new Scratch(backend);
+    try {
+      const rearranged = scratch.floats(9 * C * K);
+      k.filter_blocks(offsetOf(backend, filter), blocks.filterHeight, blocks.filterWidth, blocks.inChannels, blocks.outChannels, 3, 3, rearranged, 1);
+      k.winograd_filter(rearranged, C, K, transposed ? 1 : 0, U);
+    } finally {
+      scratch.free();
+    }
+  });
 }
 
 /** dW ([3, 3, C, K]) of a valid 3×3 convolution of `input` ([N, h, w, C]) by Winograd F(3×3, 2×2), from dy ([N, OH, OW, K]). */
@@ -94,13 +111,6 @@ function blocksOf(k: KernelExports, scratch: Scratch, x: number, info: ConvInfo)
   return { blocks, height, width };
 }
 
-/** The 3×3 filter [3, 3, 4·C, K] of a stride-2 convolution's filter, in 2×2 blocks (zeros past its taps). */
-function filterBlocksOf(k: KernelExports, scratch: Scratch, filter: number, info: ConvInfo): number {
-  const out = scratch.floats(9 * 4 * info.inChannels * info.outChannels);
-  k.filter_blocks(filter, info.filterHeight, info.filterWidth, info.inChannels, info.outChannels, 3, 3, out, 1);
-  return out;
-}
-
 /** y = conv(x, filter) ([N, OH, OW, CO]), or undefined when our kernels do not take this one. */
 export function ownConv2d(backend: Backend, x: Info, filter: Info, info: ConvInfo): Info | undefined {
   const k = ownKernels(backend);
@@ -110,18 +120,17 @@ export function ownConv2d(backend: Backend, x: Info, filter: Info, info: ConvInf
   const scratch = new Scratch(backend);
   try {
     if (winogradFits(info, CI, CO)) {
-      winograd(k, scratch, offsetOf(backend, x), N, info.inHeight, info.inWidth, CI, info.padInfo.top, info.padInfo.left, offsetOf(backend, filter), CO, false, offsetOf(backend, y), OH, OW);
+      winograd(k, scratch, offsetOf(backend, x), N, info.inHeight, info.inWidth, CI, info.padInfo.top, info.padInfo.left, winogradFilter(backend, k, filter, CI, CO, false), CO, offsetOf(backend, y), OH, OW);
       return y;
     }
     if (spaceToDepthFits(info) && OH * OW >= 64) {
       const input = blocksOf(k, scratch, offsetOf(backend, x), info);
-      winograd(k, scratch, input.blocks, N, input.height, input.width, 4 * CI, 0, 0, filterBlocksOf(k, scratch, offsetOf(backend, filter), info), CO, false, offsetOf(backend, y), OH, OW);
+      winograd(k, scratch, input.blocks, N, input.height, input.width, 4 * CI, 0, 0, winogradFilter(backend, k, filter, 4 * CI, CO, false, info), CO, offsetOf(backend, y), OH, OW);
       return y;
     }
     const pad = inputPadding(info);
     const xp = paddedInput(k, scratch, offsetOf(backend, x), N, info.inHeight, info.inWidth, CI, pad);
-    const packed = scratch.floats(KH * KW * CI * CO);
-    k.pack_filter(offsetOf(backend, filter), KH, KW, CI, CO, 0, 0, 1, 1, KH, KW, 0, packed);
+    const packed = filterCache(backend).get(filter, 'pack', KH * KW * CI * CO, (p) => k.pack_filter(offsetOf(backend, filter), KH, KW, CI, CO, 0, 0, 1, 1, KH, KW, 0, p));
     const row = pad.width * CI;
     k.conv_grid(xp, N, OH, OW, pad.height * row, info.strideHeight * row, info.strideWidth * CI,
       KH, KW, row, CI, CI, packed, CO / 8,
@@ -177,7 +186,7 @@ export function ownConv2dBackpropInput(backend: Backend, dy: Info, filter: Info,
     const out = offsetOf(backend, dx);
     if (winogradFits(info, CO, CI)) {
       // dx is the valid 3×3 convolution of dy, padded by 2 − pad, with the filter reversed.
-      winograd(k, scratch, offsetOf(backend, dy), N, OH, OW, CO, 2 - info.padInfo.top, 2 - info.padInfo.left, offsetOf(backend, filter), CI, true, out, H, W);
+      winograd(k, scratch, offsetOf(backend, dy), N, OH, OW, CO, 2 - info.padInfo.top, 2 - info.padInfo.left, winogradFilter(backend, k, filter, CO, CI, true), CI, out, H, W);
       return dx;
     }
     if (rows.phases.some((p) => p.taps === 0) || cols.phases.some((p) => p.taps === 0)) k.fill_zero(out, N * H * W * CI);
@@ -185,12 +194,11 @@ export function ownConv2dBackpropInput(backend: Backend, dy: Info, filter: Info,
     const dyp = paddedInput(k, scratch, offsetOf(backend, dy), N, OH, OW, CO, margins);
     const row = margins.width * CO;
     const spare = scratch.floats(32);
-    const maxTaps = Math.max(...rows.phases.map((p) => p.taps)) * Math.max(...cols.phases.map((p) => p.taps));
-    const packed = scratch.floats(maxTaps * CO * CI);
     for (const py of rows.phases) {
       for (const px of cols.phases) {
         if (py.taps === 0 || px.taps === 0) continue;
-        k.pack_filter(offsetOf(backend, filter), KH, KW, CI, CO, py.tap, px.tap, sh, sw, py.taps, px.taps, 1, packed);
+        const packed = filterCache(backend).get(filter, `phase ${py.tap} ${px.tap} ${sh} ${sw}`, py.taps * px.taps * CO * CI,
+          (p) => k.pack_filter(offsetOf(backend, filter), KH, KW, CI, CO, py.tap, px.tap, sh, sw, py.taps, px.taps, 1, p));
         const first = dyp + 4 * ((py.shift + rows.before) * row + (px.shift + cols.before) * CO);
         k.conv_grid(first, N, py.rows, px.rows, margins.height * row, row, CO,
           py.taps, px.taps, -row, -CO, CO, packed, CI / 8,

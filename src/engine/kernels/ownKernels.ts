@@ -94,3 +94,48 @@ export class Scratch {
     this.blocks.length = 0;
   }
 }
+
+/**
+ * Filters rearranged for our kernels (packed in panels, Winograd-transformed), kept for the next
+ * call with the same filter: a prediction's filters are the same tensors call after call, and at
+ * batch 1 (the Digit Pad) rearranging them cost more than the convolutions. A tensor's data never
+ * changes under its dataId (training assigns new tensors), so an entry stays valid; the least
+ * recently used ones are freed past MAX_ENTRIES (training churns through them harmlessly).
+ */
+export class FilterCache {
+  private static readonly MAX_ENTRIES = 32;
+  private readonly entries = new Map<object, Map<string, number>>();
+  private readonly order: Array<[object, string]> = [];
+
+  constructor(private readonly backend: tf.KernelBackend) {}
+
+  /** The rearranged filter (`floats` floats, made by `make` into the pointer it is given). */
+  get(filter: tf.TensorInfo, kind: string, floats: number, make: (out: number) => void): number {
+    const byKind = this.entries.get(filter.dataId);
+    const hit = byKind?.get(kind);
+    if (hit !== undefined) return hit;
+    const wasm = (this.backend as unknown as BackendWasm).wasm;
+    const p = wasm._malloc(Math.max(1, floats) * 4) >>> 0;
+    make(p);
+    if (byKind) byKind.set(kind, p);
+    else this.entries.set(filter.dataId, new Map([[kind, p]]));
+    this.order.push([filter.dataId, kind]);
+    while (this.order.length > FilterCache.MAX_ENTRIES) {
+      const [id, k] = this.order.shift()!;
+      const kinds = this.entries.get(id)!;
+      wasm._free(kinds.get(k)!);
+      kinds.delete(k);
+      if (kinds.size === 0) this.entries.delete(id);
+    }
+    return p;
+  }
+}
+
+const filterCaches = new WeakMap<object, FilterCache>();
+
+/** This backend's filter cache. */
+export function filterCache(backend: tf.KernelBackend): FilterCache {
+  let cache = filterCaches.get(backend);
+  if (!cache) filterCaches.set(backend, (cache = new FilterCache(backend)));
+  return cache;
+}
