@@ -14,11 +14,15 @@ import { predictImage, predictImageFolder } from './commands/predictImage';
 import { exportDrawingRow } from './commands/exportDrawingRow';
 import { deleteModel, exportModel, renameModel, revealModel, selectModel } from './commands/manageModels';
 import { evaluateModel, exploreDataset, registerInsights, showTrainingDashboard } from './commands/insights';
+import { installNativeTensorFlow, removeNativeTensorFlow } from './commands/nativeTensorFlow';
+import { readNativeInstall } from '../native/location';
 
 /** The public API returned by activate(), for other extensions and the integration tests. */
 export interface DigitRecognizerApi {
   modelsFolder: string;
   activeModelId(): string | undefined;
+  /** Where Install Native TensorFlow puts native TensorFlow. */
+  nativeRoot: string;
 }
 
 export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
@@ -27,12 +31,17 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
   const store = new ModelStore(path.join(context.globalStorageUri.fsPath, 'models'));
   const active = new ActiveModel(store, context.globalState);
   const distDir = path.join(context.extensionPath, 'dist');
-  const engine = new EngineClient(distDir, backendFromConfig, log);
+  const nativeRoot = path.join(context.globalStorageUri.fsPath, 'native');
+  // Read whenever a worker starts, so an install (or removal) applies to the next one.
+  const installedNative = () => readNativeInstall(nativeRoot);
+  const engine = new EngineClient(distDir, backendFromConfig, log, installedNative);
   const services: Services = {
     context,
     active,
     engine,
-    newTrainingEngine: () => new EngineClient(distDir, backendFromConfig, log),
+    newTrainingEngine: () => new EngineClient(distDir, backendFromConfig, log, installedNative),
+    newEngine: ({ backend, native }) => new EngineClient(distDir, () => backend, log, () => native),
+    nativeRoot,
     log,
     output,
   };
@@ -72,6 +81,8 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
     evaluateModel: (id?: string | vscode.Uri, uri?: vscode.Uri, options?: Parameters<typeof evaluateModel>[3]) =>
       id instanceof vscode.Uri ? evaluateModel(services, undefined, id) : evaluateModel(services, typeof id === 'string' ? id : undefined, asUri(uri), asOptions(options)),
     exploreDataset: (uri?: vscode.Uri) => exploreDataset(services, asUri(uri)),
+    installNativeTensorFlow: (options?: Parameters<typeof installNativeTensorFlow>[1]) => installNativeTensorFlow(services, asOptions(options)),
+    removeNativeTensorFlow: (confirmed?: boolean) => removeNativeTensorFlow(services, confirmed === true),
   };
   for (const [name, run] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(`digitRecognizer.${name}`, run));
@@ -90,10 +101,11 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
   context.subscriptions.push(...registerInsights(services));
   const current = active.get();
   log(`Digit Recognizer ready. Models are stored in ${store.root}${current ? `; active: "${current.metadata.name}" (${formatAccuracy(current) ?? 'no accuracy'})` : ''}.`);
-  return { modelsFolder: store.root, activeModelId: () => active.get()?.id };
+  return { modelsFolder: store.root, activeModelId: () => active.get()?.id, nativeRoot };
 }
 
 export function deactivate(): void {}
+
 
 function asUri(value: unknown): vscode.Uri | undefined {
   return value instanceof vscode.Uri ? value : undefined;

@@ -9,6 +9,7 @@ import { defaultModelName } from '../../engine/naming';
 import { formatSeconds } from '../../shared/format';
 import type { JobEvent } from '../../engine/jobs';
 import { TrainingSession } from '../trainingSession';
+import { offerNativeInstall } from './nativeTensorFlow';
 
 /** Options accepted when the command is run programmatically (tasks, keybindings, tests). */
 export interface TrainCommandOptions extends Partial<TrainSettings> {
@@ -57,7 +58,14 @@ async function train(services: Services, uri: vscode.Uri | undefined, options: T
         session = TrainingSession.start({ name, file: file.fsPath, settings: settings!, controller });
         return engine.request(
           { type: 'train', job: { trainFile: file.fsPath, settings: settings!, outDir: location.dir, name, limit: options?.limit } },
-          { signal: controller.signal, onEvent: (e) => (reporter.onEvent(e), session?.onEvent(e)) },
+          {
+            signal: controller.signal,
+            onEvent: (e) => {
+              reporter.onEvent(e);
+              session?.onEvent(e);
+              if (e.kind === 'backend') offerNativeInstall(services, e.name);
+            },
+          },
         );
       },
     );
