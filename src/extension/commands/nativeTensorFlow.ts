@@ -145,7 +145,7 @@ async function pickVariant(services: Services, gpu: boolean): Promise<NativeVari
     items.push({ variant: 'gpu', label: `$(circuit-board) NVIDIA GPU${mark('gpu')}`, description: NATIVE_PACKAGES.gpu, detail: 'Needs an NVIDIA GPU with CUDA 11.2 and cuDNN 8.1 installed' });
   }
   if (items.length === 1) return 'cpu';
-  const picked = await vscode.window.showQuickPick(items, { title: 'Install Native TensorFlow', placeHolder: 'Which TensorFlow build? (npm downloads it, with libtensorflow)' });
+  const picked = await vscode.window.showQuickPick(items, { title: 'Install Native TensorFlow', placeHolder: 'Which TensorFlow build? (npm downloads it, with libtensorflow)', ignoreFocusOut: true });
   return picked?.variant;
 }
 

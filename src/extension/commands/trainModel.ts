@@ -136,7 +136,7 @@ async function confirmSettings(settings: TrainSettings): Promise<TrainSettings |
   const start = { label: '$(play) Start training', description: describeSettings(settings) };
   const change = { label: '$(edit) Change for this run…', description: 'architecture, epochs, batch size, validation, augmentation' };
   const open = { label: '$(gear) Open Settings', description: 'change the defaults' };
-  const choice = await vscode.window.showQuickPick([start, change, open], { title: 'Train Model' });
+  const choice = await vscode.window.showQuickPick([start, change, open], { title: 'Train Model', ignoreFocusOut: true });
   if (choice === open) {
     void vscode.commands.executeCommand('workbench.action.openSettings', 'digitRecognizer');
     return undefined;
@@ -144,14 +144,14 @@ async function confirmSettings(settings: TrainSettings): Promise<TrainSettings |
   if (choice !== change) return choice === start ? settings : undefined;
   const arch = await vscode.window.showQuickPick(
     ARCHITECTURES.map((a) => ({ label: a, picked: a === settings.arch, description: a === 'default' ? 'stronger CNN with batch normalisation' : 'the reference conv32-conv64-dense128 CNN' })),
-    { title: 'Architecture' },
+    { title: 'Architecture', ignoreFocusOut: true },
   );
   if (!arch || !isArchitecture(arch.label)) return undefined;
   const epochs = await askInteger('Epochs', settings.epochs, 1, 200);
   if (epochs === undefined) return undefined;
   const batchSize = await askInteger('Batch size', settings.batchSize, 1, 4096);
   if (batchSize === undefined) return undefined;
-  const augment = await vscode.window.showQuickPick(['on', 'off'], { title: 'Augmentation (rotation, zoom, shift)', placeHolder: settings.augment ? 'on' : 'off' });
+  const augment = await vscode.window.showQuickPick(['on', 'off'], { title: 'Augmentation (rotation, zoom, shift)', placeHolder: settings.augment ? 'on' : 'off', ignoreFocusOut: true });
   if (!augment) return undefined;
   return { ...settings, arch: arch.label, epochs, batchSize, augment: augment === 'on' };
 }
@@ -161,6 +161,7 @@ async function askInteger(title: string, value: number, min: number, max: number
     title,
     value: String(value),
     validateInput: (v) => (/^\d+$/.test(v.trim()) && +v >= min && +v <= max ? undefined : `A whole number from ${min} to ${max}`),
+    ignoreFocusOut: true,
   });
   return text === undefined ? undefined : Number(text.trim());
 }
