@@ -29,10 +29,13 @@ export function explainNpmFailure(output: string, packageName: string): string {
   // Everything after the install script's banner ("> @tensorflow/tfjs-node@4.22.0 install") is its doing.
   const scriptStart = text.search(new RegExp(`^> ${escape(packageName)}@\\S+ install`, 'm'));
   const script = scriptStart >= 0 ? text.slice(scriptStart) : '';
-  const libtensorflow = /\* Downloading libtensorflow\s*\n\s*(\S+)/.exec(script)?.[1];
+  // The script prints its banner to stderr and the URL to stdout: they need not be adjacent.
+  const downloading = /\* Downloading libtensorflow/.test(script);
+  const libtensorflow = downloading ? (/(https?:\/\/\S*libtensorflow\S*)/.exec(script)?.[1] ?? /(https?:\/\/\S+)/.exec(script)?.[1] ?? '') : undefined;
   const addon = /\* Building TensorFlow Node\.js bindings/.test(script);
-  const what = libtensorflow
-    ? `${packageName}'s install script could not download libtensorflow (the TensorFlow C library) from ${hostOf(libtensorflow)}`
+  const failedHost = /getaddrinfo \w+ ([\w.-]+)/.exec(script)?.[1];
+  const what = libtensorflow !== undefined
+    ? `${packageName}'s install script could not download libtensorflow (the TensorFlow C library) from ${(libtensorflow && hostOf(libtensorflow)) || failedHost || 'its download host'}`
     : addon
       ? `${packageName}'s install script could not get its native addon`
       : scriptStart >= 0
@@ -49,7 +52,7 @@ export function explainNpmFailure(output: string, packageName: string): string {
   if (cert) {
     return `${what ?? 'npm could not reach the package registry'}: the HTTPS certificate was not trusted (${cert}; a proxy that inspects HTTPS needs its certificate in npm's "cafile" setting and in NODE_EXTRA_CA_CERTS)`;
   }
-  if (libtensorflow && /TAR_BAD_ARCHIVE|incorrect header check|Z_DATA_ERROR|unexpected end of file|invalid (tar|zip)/i.test(script)) {
+  if (libtensorflow !== undefined && /TAR_BAD_ARCHIVE|incorrect header check|Z_DATA_ERROR|unexpected end of file|invalid (tar|zip)/i.test(script)) {
     return `${what}: the server answered with something other than the archive (the download was refused, or a proxy replaced it)`;
   }
   const unsupported = /Unsupported system: (\S+)/.exec(text)?.[1];

@@ -26,6 +26,15 @@ describe('explainNpmFailure', () => {
     );
   });
 
+  it('finds the host however npm interleaved the script’s stdout (the URL) and stderr (the banner, the error)', () => {
+    const lines = standIn.NO_LIBTENSORFLOW_OUTPUT.split('\n');
+    const url = lines.findIndex((l) => l.startsWith('https://storage.googleapis.com/'));
+    const [urlLine] = lines.splice(url, 1);
+    lines.push(urlLine); // stdout's line last, after stderr's error
+    assert.match(explainNpmFailure(lines.join('\n'), PKG), /from storage\.googleapis\.com \(ENOTFOUND/);
+    assert.match(explainNpmFailure(standIn.NO_LIBTENSORFLOW_OUTPUT.replace(/^https:.*$/m, ''), PKG), /from storage\.googleapis\.com \(ENOTFOUND/, 'no URL line: the host of the failed lookup');
+  });
+
   // The npm outputs below were printed by npm 11.19 here on 2026-12-02 (registry made unreachable
   // with --registry, or a package/version that does not exist).
   it('names an unreachable registry', () => {
