@@ -15,6 +15,7 @@ import { exportDrawingRow } from './commands/exportDrawingRow';
 import { deleteModel, exportModel, renameModel, revealModel, selectModel } from './commands/manageModels';
 import { evaluateModel, exploreDataset, registerInsights, showTrainingDashboard } from './commands/insights';
 import { installNativeTensorFlow, removeNativeTensorFlow } from './commands/nativeTensorFlow';
+import { GetStarted } from './getStarted';
 import { readNativeInstall } from '../native/location';
 
 /** The public API returned by activate(), for other extensions and the integration tests. */
@@ -45,11 +46,14 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
     log,
     output,
   };
+  const getStarted = new GetStarted(context, active, log);
   const padHost: PadHost = {
     predict: async (pixels) => {
       const model = active.get();
       if (!model) throw new Error('No model yet: train or load one first.');
-      return engine.request({ type: 'predict', modelDir: model.dir, pixels });
+      const prediction = await engine.request({ type: 'predict', modelDir: model.dir, pixels });
+      getStarted.markPadRead();
+      return prediction;
     },
     activeModel: () => {
       const model = active.get();
@@ -65,7 +69,11 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
       DigitPadPanel.show(context, padHost);
       return { ok: true };
     },
-    generateSubmission: (uri?: vscode.Uri, options?: Parameters<typeof generateSubmission>[2]) => generateSubmission(services, asUri(uri), asOptions(options)),
+    generateSubmission: async (uri?: vscode.Uri, options?: Parameters<typeof generateSubmission>[2]) => {
+      const result = await generateSubmission(services, asUri(uri), asOptions(options));
+      if (result.ok) getStarted.markSubmissionWritten();
+      return result;
+    },
     loadModelFile: (uri?: vscode.Uri, options?: Parameters<typeof loadModelFile>[2]) => loadModelFile(services, asUri(uri), asOptions(options)),
     selectModel: (id?: string) => selectModel(services, id),
     renameModel: (id?: string, name?: string) => renameModel(services, id, name),
@@ -81,6 +89,7 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
     evaluateModel: (id?: string | vscode.Uri, uri?: vscode.Uri, options?: Parameters<typeof evaluateModel>[3]) =>
       id instanceof vscode.Uri ? evaluateModel(services, undefined, id) : evaluateModel(services, typeof id === 'string' ? id : undefined, asUri(uri), asOptions(options)),
     exploreDataset: (uri?: vscode.Uri) => exploreDataset(services, asUri(uri)),
+    getStarted: () => getStarted.open(),
     installNativeTensorFlow: (options?: Parameters<typeof installNativeTensorFlow>[1]) => installNativeTensorFlow(services, asOptions(options)),
     removeNativeTensorFlow: (confirmed?: boolean) => removeNativeTensorFlow(services, confirmed === true),
   };
@@ -90,6 +99,7 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
   context.subscriptions.push(
     output,
     active,
+    getStarted,
     createStatusBar(active),
     { dispose: () => void engine.dispose() },
     vscode.workspace.onDidChangeConfiguration((e) => {
@@ -101,6 +111,7 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
   context.subscriptions.push(...registerInsights(services));
   const current = active.get();
   log(`Digit Recognizer ready. Models are stored in ${store.root}${current ? `; active: "${current.metadata.name}" (${formatAccuracy(current) ?? 'no accuracy'})` : ''}.`);
+  void getStarted.openOnFirstActivation();
   return { modelsFolder: store.root, activeModelId: () => active.get()?.id, nativeRoot };
 }
 
