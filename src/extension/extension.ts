@@ -111,12 +111,25 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
   context.subscriptions.push(...registerInsights(services));
   const current = active.get();
   log(`Digit Recognizer ready. Models are stored in ${store.root}${current ? `; active: "${current.metadata.name}" (${formatAccuracy(current) ?? 'no accuracy'})` : ''}.`);
+  log(describeHost(context));
   void getStarted.openOnFirstActivation();
   return { modelsFolder: store.root, activeModelId: () => active.get()?.id, nativeRoot };
 }
 
 export function deactivate(): void {}
 
+/**
+ * Where this extension host runs, for the log. With extensionKind "workspace" it is the machine
+ * that holds the workspace (Remote-SSH, WSL, a container, Codespaces, code-server's server), so
+ * files are read and models trained there, while the workbench and the webviews run where the UI is.
+ */
+function describeHost(context: vscode.ExtensionContext): string {
+  const machine = `${process.platform}-${process.arch}, Node ${process.versions.node}`;
+  const ui = vscode.env.uiKind === vscode.UIKind.Web ? 'a browser' : 'the desktop app';
+  if (!vscode.env.remoteName) return `Extension host: local (${machine}); the UI runs in ${ui}.`;
+  const side = context.extension.extensionKind === vscode.ExtensionKind.Workspace ? "the workspace's machine" : 'the UI side';
+  return `Extension host: ${side} (remote "${vscode.env.remoteName}", ${machine}): data is read and models are trained there; the UI runs in ${ui}.`;
+}
 
 function asUri(value: unknown): vscode.Uri | undefined {
   return value instanceof vscode.Uri ? value : undefined;

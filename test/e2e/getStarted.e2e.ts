@@ -53,7 +53,8 @@ describe('Get Started walkthrough, followed by a new user', function () {
 
   const walkthrough = () => page.locator('.gettingStartedContainer');
   const step = (id: string) => walkthrough().locator(`button.getting-started-step[data-step-id="${EXTENSION_ID}#getStarted#${id}"]`);
-  const nativeRoot = () => path.join(wb.server.userDataDir, 'User', 'globalStorage', EXTENSION_ID, 'native');
+  const globalStorage = () => path.join(wb.server.userDataDir, 'User', 'globalStorage', EXTENSION_ID);
+  const nativeRoot = () => path.join(globalStorage(), 'native');
 
   /** Expands a step (a click on its title) and clicks one of its buttons. */
   async function clickStepButton(id: string, label: string): Promise<void> {
@@ -136,6 +137,8 @@ describe('Get Started walkthrough, followed by a new user', function () {
     await page.waitForTimeout(500);
     await stepImage(page, 'Training', 'train-dark', { height: 620 });
     await waitForStepDone('train');
+    // The extension's storage is where the checks below look (so they cannot pass by looking elsewhere).
+    assert.strictEqual(fs.readdirSync(path.join(globalStorage(), 'models')).filter((n) => !n.startsWith('.')).length, 1);
   });
 
   it('Install Native TensorFlow from that offer: here it cannot download libtensorflow, says so in one message, and nothing is left', async function () {
