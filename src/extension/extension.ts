@@ -43,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
     newTrainingEngine: () => new EngineClient(distDir, backendFromConfig, log, installedNative),
     newEngine: ({ backend, native }) => new EngineClient(distDir, () => backend, log, () => native),
     nativeRoot,
+    distDir,
     log,
     output,
   };

@@ -16,6 +16,8 @@ export interface Services {
   newEngine(data: { backend: BackendPreference; native?: NativeSource }): EngineClient;
   /** Where Install Native TensorFlow puts native TensorFlow (<globalStorage>/native). */
   nativeRoot: string;
+  /** The extension's bundles (dist/): workers and helper processes. */
+  distDir: string;
   log(line: string): void;
   output: vscode.OutputChannel;
 }

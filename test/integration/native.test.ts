@@ -87,6 +87,15 @@ describe('Install Native TensorFlow', function () {
     assert.strictEqual(await backendOfATrainingRun(), 'wasm');
   });
 
+  it('a library that crashes the process loading it: checked in a process of its own, so this extension host lives on; one message, nothing installed', async () => {
+    const result = await run('installNativeTensorFlow', { variant: 'cpu', npm: standIn.writeStandInNpm(bin, 'crashes') });
+    assert.strictEqual(result?.ok, false);
+    assert.match(result.error!, /^@tensorflow\/tfjs-node was downloaded, but @tensorflow\/tfjs-node crashed the process that loaded it \(SIGILL, an illegal instruction: the prebuilt TensorFlow needs a CPU with AVX\)\. Nothing was installed; training keeps using WebAssembly\.$/);
+    assert.strictEqual(readNativeInstall(api.nativeRoot), undefined);
+    assert.deepStrictEqual(leftovers(), []);
+    assert.strictEqual(await backendOfATrainingRun(), 'wasm');
+  });
+
   it('installed (stand-in npm and package) into global storage and checked in the engine worker, then "auto" trains with it; Remove goes back to WebAssembly', async () => {
     const result = await run('installNativeTensorFlow', { variant: 'cpu', npm: standIn.writeStandInNpm(bin, 'trains') });
     assert.ok(result?.ok, `install failed: ${result?.error}`);

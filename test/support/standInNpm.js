@@ -6,11 +6,12 @@
 // tfjs-backend-cpu (the way the real package brings its own copy of TensorFlow.js), it registers
 // the cpu backend's kernels under the backend name 'tensorflow', as the real one registers native
 // kernels under that name. 'fails-to-load': requiring it throws the error a missing libtensorflow
-// gives. 'registers-nothing': it loads and registers no backend. So tests with it prove how the
+// gives. 'registers-nothing': it loads and registers no backend. 'crashes': loading it kills the
+// process with SIGILL (what a libtensorflow built for AVX does on a CPU without it). So tests with it prove how the
 // extension resolves, loads, checks, installs and falls back — not that native TensorFlow works.
 //
 // As a command (see writeStandInNpm): `<launcher> install <spec> …` in a folder does what the
-// behaviour says: 'trains' / 'fails-to-load' / 'registers-nothing' write that package,
+// behaviour says: 'trains' / 'fails-to-load' / 'registers-nothing' / 'crashes' write that package,
 // 'no-libtensorflow' prints what npm printed on a machine that cannot reach the libtensorflow
 // host and exits 1, 'hangs' waits until it is killed (its pid goes to ./stand-in-npm.pid).
 'use strict';
@@ -32,6 +33,8 @@ const SOURCES = {
   ].join('\n'),
   'fails-to-load': "throw new Error('libtensorflow.so.2: cannot open shared object file: No such file or directory');",
   'registers-nothing': "// loads, registers nothing\n",
+  // What a libtensorflow built with AVX does on a CPU without it: the process that loads it dies.
+  crashes: "process.kill(process.pid, 'SIGILL');",
 };
 
 /** Output of `npm install @tensorflow/tfjs-node@4.22.0` on the project's machines (npm 11.19, Node 20.20, 2026-12-02), which cannot reach storage.googleapis.com. */

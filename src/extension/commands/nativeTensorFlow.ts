@@ -9,6 +9,7 @@ import { installNative, removeNative } from '../../native/install';
 import { NATIVE_PACKAGES, NativeVariant, isNativeVariant, nativeSupport, readNativeInstall } from '../../native/location';
 import { CancelledError, InputError } from '../../engine/errors';
 import { shouldOfferNative } from '../../native/offer';
+import { probeNativeInChildProcess } from '../nativeProbe';
 
 export interface InstallNativeOptions {
   /** 'cpu' (@tensorflow/tfjs-node) or 'gpu' (@tensorflow/tfjs-node-gpu); asked when absent. */
@@ -54,7 +55,10 @@ export async function installNativeTensorFlow(services: Services, options?: Inst
           onProgress: (message) => progress.report({ message }),
           onOutput: (line) => services.output.appendLine(`  npm: ${line}`),
           verify: async (source) => {
-            // A fresh engine worker that must use exactly this install ('tensorflow': no fallback).
+            // First in a process of its own (a library that crashes on load must not take the
+            // extension host down), then in a fresh engine worker that must use exactly this
+            // install ('tensorflow': no fallback) and trains one step.
+            await probeNativeInChildProcess(services.distDir, source, controller.signal);
             const probe = services.newEngine({ backend: 'tensorflow', native: source });
             const onAbort = () => void probe.dispose();
             controller.signal.addEventListener('abort', onAbort);
