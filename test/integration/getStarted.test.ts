@@ -3,6 +3,8 @@
 // (test/e2e/getStarted.e2e.ts): under this suite's extensionTestsPath the workbench does not list
 // the extension's walkthroughs (opening ours shows the Welcome page), so it is not checked here.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import pkg from '../../package.json';
 import { STEP_KEYS } from '../../src/extension/getStarted';
@@ -17,8 +19,6 @@ describe('Get Started walkthrough', () => {
   });
 
   it('names only step images and Markdown that exist, and completion events the extension provides', () => {
-    const fs = require('fs') as typeof import('fs');
-    const path = require('path') as typeof import('path');
     const root = vscode.extensions.getExtension(`${pkg.publisher}.${pkg.name}`)!.extensionPath;
     const commands = new Set(pkg.contributes.commands.map((c) => c.command));
     for (const step of pkg.contributes.walkthroughs[0].steps) {
