@@ -48,10 +48,17 @@ export class GetStarted implements vscode.Disposable {
     return { ok: true };
   }
 
-  /** Opens the walkthrough if it never opened for this user: the first activation after install. */
+  /**
+   * Opens the walkthrough if it never opened for this user: the first activation after install.
+   * Not when the user turned off walkthroughs opening on install (VS Code's own setting).
+   */
   async openOnFirstActivation(): Promise<void> {
     if (this.context.globalState.get<boolean>(SHOWN_KEY)) return;
     await this.context.globalState.update(SHOWN_KEY, true);
+    if (!vscode.workspace.getConfiguration('workbench.welcomePage').get<boolean>('walkthroughs.openOnInstall', true)) {
+      this.log('First activation: the Get Started walkthrough is not opened (workbench.welcomePage.walkthroughs.openOnInstall is off); Digit Recognizer: Get Started opens it.');
+      return;
+    }
     this.log('First activation: opening the Get Started walkthrough (Digit Recognizer: Get Started opens it again).');
     await this.open();
   }

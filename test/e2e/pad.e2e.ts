@@ -66,8 +66,6 @@ describe('the packaged .vsix', function () {
 
     await waitForCommand(page, 'Digit Recognizer: Open Digit Pad');
     // The list is virtual (only the rows in view exist): look for each command by its title.
-    // (waitForCommand reopens the palette if it closed: the walkthrough opening on this first
-    // activation can take the focus from it.)
     for (const title of ['Train Model', 'Open Digit Pad', 'Generate Submission', 'Get Started', 'Install Native TensorFlow']) {
       await waitForCommand(page, `Digit Recognizer: ${title}`);
     }
