@@ -36,6 +36,8 @@ const nodeCommon = {
 const builds = [
   { ...nodeCommon, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
   { ...nodeCommon, entryPoints: { engineWorker: 'src/worker/engineWorker.ts' }, outdir: 'dist' },
+  // Install Native TensorFlow loads the library here first, in a child process (a crash stays there).
+  { ...nodeCommon, entryPoints: { nativeProbe: 'src/worker/nativeProbe.ts' }, outdir: 'dist' },
   { ...nodeCommon, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist' },
   // Replica threads for data-parallel training and prediction, started beside engineWorker.js / cli.js.
   { ...nodeCommon, entryPoints: { replicaWorker: 'src/engine/parallel/replicaWorker.ts' }, outdir: 'dist' },

@@ -188,6 +188,9 @@ export interface CodeServer {
 
 const live = new Map<number, ChildProcess>();
 
+/** Settings of startCodeServer's `settings` that VS Code reads with machine scope. */
+const MACHINE_SCOPED = ['workbench.welcomePage.walkthroughs.openOnInstall'];
+
 /** Starts code-server; every server is also killed when this process exits or gets SIGINT/SIGTERM. */
 export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
   const entry = await ensureCodeServer();
@@ -208,6 +211,10 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
     const settings = {
       'security.workspace.trust.enabled': false,
       'workbench.startupEditor': 'none',
+      // No walkthrough opening by itself on an extension's first start (ours does, as VS Code's
+      // do on install): it would take the focus from what a test does. The walkthrough's own
+      // test turns it back on.
+      'workbench.welcomePage.walkthroughs.openOnInstall': false,
       'workbench.tips.enabled': false,
       'workbench.enableExperiments': false,
       'telemetry.telemetryLevel': 'off',
@@ -217,6 +224,11 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
       ...opts.settings,
     };
     fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+    // Machine-scoped settings take effect from the remote's settings (<user-data-dir>/Machine) in
+    // code-server's window, for the workbench and the extension host alike.
+    const machine = Object.fromEntries(Object.entries(settings).filter(([key]) => MACHINE_SCOPED.includes(key)));
+    fs.mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
+    fs.writeFileSync(path.join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(machine, null, 2));
     for (const dir of opts.linkExtensions ?? []) {
       const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
       const link = path.join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`.toLowerCase());

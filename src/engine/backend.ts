@@ -1,10 +1,12 @@
 // Chooses and initialises the TensorFlow.js backend once per process (or worker thread):
-// native TensorFlow when @tensorflow/tfjs-node is installed, else WebAssembly with our training
-// kernels, else the pure-JS cpu backend.
+// native TensorFlow when @tensorflow/tfjs-node is installed (by Install Native TensorFlow into a
+// folder of its own, see useNativeTensorFlow, or as the project's optional dependency), else
+// WebAssembly with our training kernels, else the pure-JS cpu backend.
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'path';
 import { InputError } from './errors';
 import { registerWasmTrainingKernels } from './kernels';
+import { NativeSource, requireNative } from '../native/location';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -17,6 +19,18 @@ export interface BackendInfo {
 
 let pending: Promise<BackendInfo> | undefined;
 let pendingPrefer: BackendPreference | undefined;
+let nativeSource: NativeSource | undefined;
+
+/**
+ * Where 'auto' and 'tensorflow' load native TensorFlow from: an install in a folder of its own
+ * (Install Native TensorFlow puts it in the extension's global storage), used instead of the
+ * optional dependency. Call before initBackend; undefined = the optional dependency.
+ */
+export function useNativeTensorFlow(source: NativeSource | undefined): void {
+  if (source?.dir === nativeSource?.dir && source?.package === nativeSource?.package) return;
+  nativeSource = source;
+  pending = pendingPrefer = undefined; // the next initBackend selects again
+}
 
 /**
  * Selects a backend. Idempotent: repeated calls with the same preference return the same info
@@ -39,15 +53,12 @@ export async function initBackend(prefer: BackendPreference = 'auto'): Promise<B
 async function select(prefer: BackendPreference): Promise<BackendInfo> {
   const notes: string[] = [];
   if (prefer === 'auto' || prefer === 'tensorflow') {
-    const err = loadNode();
-    if (!err && (await tf.setBackend('tensorflow'))) {
-      return { name: 'tensorflow', simd: false, threads: 0, note: 'native TensorFlow (@tensorflow/tfjs-node)' };
-    }
-    const why = err ?? 'its backend failed to initialise';
+    const why = await selectNative();
+    if (!why) return { name: 'tensorflow', simd: false, threads: 0, note: `native TensorFlow (${nativeName()})` };
     if (prefer === 'tensorflow') {
-      throw new InputError(`The "tensorflow" backend is not available: @tensorflow/tfjs-node ${why}. Use "auto" or "wasm".`);
+      throw new InputError(`The "tensorflow" backend is not available: ${why}. Use "auto" or "wasm".`);
     }
-    notes.push(`@tensorflow/tfjs-node ${why}`);
+    notes.push(why);
   }
   if (prefer === 'auto' || prefer === 'wasm') {
     try {
@@ -63,15 +74,33 @@ async function select(prefer: BackendPreference): Promise<BackendInfo> {
   return { name: 'cpu', simd: false, threads: 1, note: notes.join('; ') };
 }
 
-/** Loads tfjs-node if installed; returns why not otherwise. Never throws. */
+/** Makes native TensorFlow the backend of this thread; returns why it cannot be instead. Never throws. */
+export async function selectNative(): Promise<string | undefined> {
+  const err = loadNode();
+  if (!err && (await tf.setBackend('tensorflow'))) return undefined;
+  return `${nativeName()} ${err ?? 'loaded, but its backend failed to initialise'}`;
+}
+
+function nativeName(): string {
+  return nativeSource ? `${nativeSource.package} in ${nativeSource.dir}` : '@tensorflow/tfjs-node';
+}
+
+/**
+ * Loads tfjs-node (from the folder given to useNativeTensorFlow, else the optional dependency)
+ * if installed; returns why not otherwise. Never throws. A copy in its own folder brings its own
+ * copy of TensorFlow.js; that is fine: tfjs keeps its engine and kernel registry on the global
+ * object, so the backend it registers is the one our copy sees (test/unit/nativeBackend.test.ts).
+ */
 function loadNode(): string | undefined {
   if (tf.findBackendFactory('tensorflow')) return undefined;
   try {
-    require('@tensorflow/tfjs-node');
+    if (nativeSource) requireNative(nativeSource);
+    else require('@tensorflow/tfjs-node');
     return tf.findBackendFactory('tensorflow') ? undefined : 'registered no backend';
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    return code === 'MODULE_NOT_FOUND' ? 'is not installed' : `could not load (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;
+    const { code, message } = e as { code?: string; message?: string };
+    const notFound = code === 'MODULE_NOT_FOUND' && (message ?? '').includes(`'${nativeSource?.package ?? '@tensorflow/tfjs-node'}'`);
+    return notFound ? 'is not installed' : `could not load (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;
   }
 }
 

@@ -2,6 +2,7 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import type { JobEvent } from '../engine/jobs';
 import type { BackendPreference } from '../engine/backend';
+import type { NativeSource } from '../native/location';
 import type { FromWorker, ToWorker, WorkerData, WorkerRequest, WorkerResults } from '../worker/protocol';
 
 /** An error the worker reported, keeping its name (InputError, CancelledError, …). */
@@ -37,6 +38,8 @@ export class EngineClient {
     private readonly distDir: string,
     private readonly backend: () => BackendPreference,
     private readonly log: (line: string) => void,
+    /** Where native TensorFlow is installed (Install Native TensorFlow), read when a worker starts. */
+    private readonly native: () => NativeSource | undefined = () => undefined,
   ) {}
 
   request<T extends WorkerRequest>(request: T, options: RequestOptions = {}): Promise<WorkerResults[T['type']]> {
@@ -63,7 +66,7 @@ export class EngineClient {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(path.join(this.distDir, 'engineWorker.js'), { workerData: { backend: this.backend() } satisfies WorkerData });
+    const worker = new Worker(path.join(this.distDir, 'engineWorker.js'), { workerData: { backend: this.backend(), native: this.native() } satisfies WorkerData });
     worker.on('message', (message: FromWorker) => this.onMessage(message));
     worker.on('error', (err) => this.failAll(err));
     worker.on('exit', (code) => {

@@ -14,11 +14,16 @@ import { predictImage, predictImageFolder } from './commands/predictImage';
 import { exportDrawingRow } from './commands/exportDrawingRow';
 import { deleteModel, exportModel, renameModel, revealModel, selectModel } from './commands/manageModels';
 import { evaluateModel, exploreDataset, registerInsights, showTrainingDashboard } from './commands/insights';
+import { installNativeTensorFlow, removeNativeTensorFlow } from './commands/nativeTensorFlow';
+import { GetStarted } from './getStarted';
+import { readNativeInstall } from '../native/location';
 
 /** The public API returned by activate(), for other extensions and the integration tests. */
 export interface DigitRecognizerApi {
   modelsFolder: string;
   activeModelId(): string | undefined;
+  /** Where Install Native TensorFlow puts native TensorFlow. */
+  nativeRoot: string;
 }
 
 export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
@@ -27,20 +32,29 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
   const store = new ModelStore(path.join(context.globalStorageUri.fsPath, 'models'));
   const active = new ActiveModel(store, context.globalState);
   const distDir = path.join(context.extensionPath, 'dist');
-  const engine = new EngineClient(distDir, backendFromConfig, log);
+  const nativeRoot = path.join(context.globalStorageUri.fsPath, 'native');
+  // Read whenever a worker starts, so an install (or removal) applies to the next one.
+  const installedNative = () => readNativeInstall(nativeRoot);
+  const engine = new EngineClient(distDir, backendFromConfig, log, installedNative);
   const services: Services = {
     context,
     active,
     engine,
-    newTrainingEngine: () => new EngineClient(distDir, backendFromConfig, log),
+    newTrainingEngine: () => new EngineClient(distDir, backendFromConfig, log, installedNative),
+    newEngine: ({ backend, native }) => new EngineClient(distDir, () => backend, log, () => native),
+    nativeRoot,
+    distDir,
     log,
     output,
   };
+  const getStarted = new GetStarted(context, active, log);
   const padHost: PadHost = {
     predict: async (pixels) => {
       const model = active.get();
       if (!model) throw new Error('No model yet: train or load one first.');
-      return engine.request({ type: 'predict', modelDir: model.dir, pixels });
+      const prediction = await engine.request({ type: 'predict', modelDir: model.dir, pixels });
+      getStarted.markPadRead();
+      return prediction;
     },
     activeModel: () => {
       const model = active.get();
@@ -56,7 +70,11 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
       DigitPadPanel.show(context, padHost);
       return { ok: true };
     },
-    generateSubmission: (uri?: vscode.Uri, options?: Parameters<typeof generateSubmission>[2]) => generateSubmission(services, asUri(uri), asOptions(options)),
+    generateSubmission: async (uri?: vscode.Uri, options?: Parameters<typeof generateSubmission>[2]) => {
+      const result = await generateSubmission(services, asUri(uri), asOptions(options));
+      if (result.ok) getStarted.markSubmissionWritten();
+      return result;
+    },
     loadModelFile: (uri?: vscode.Uri, options?: Parameters<typeof loadModelFile>[2]) => loadModelFile(services, asUri(uri), asOptions(options)),
     selectModel: (id?: string) => selectModel(services, id),
     renameModel: (id?: string, name?: string) => renameModel(services, id, name),
@@ -72,6 +90,9 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
     evaluateModel: (id?: string | vscode.Uri, uri?: vscode.Uri, options?: Parameters<typeof evaluateModel>[3]) =>
       id instanceof vscode.Uri ? evaluateModel(services, undefined, id) : evaluateModel(services, typeof id === 'string' ? id : undefined, asUri(uri), asOptions(options)),
     exploreDataset: (uri?: vscode.Uri) => exploreDataset(services, asUri(uri)),
+    getStarted: () => getStarted.open(),
+    installNativeTensorFlow: (options?: Parameters<typeof installNativeTensorFlow>[1]) => installNativeTensorFlow(services, asOptions(options)),
+    removeNativeTensorFlow: (confirmed?: boolean) => removeNativeTensorFlow(services, confirmed === true),
   };
   for (const [name, run] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(`digitRecognizer.${name}`, run));
@@ -79,6 +100,7 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
   context.subscriptions.push(
     output,
     active,
+    getStarted,
     createStatusBar(active),
     { dispose: () => void engine.dispose() },
     vscode.workspace.onDidChangeConfiguration((e) => {
@@ -90,10 +112,25 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
   context.subscriptions.push(...registerInsights(services));
   const current = active.get();
   log(`Digit Recognizer ready. Models are stored in ${store.root}${current ? `; active: "${current.metadata.name}" (${formatAccuracy(current) ?? 'no accuracy'})` : ''}.`);
-  return { modelsFolder: store.root, activeModelId: () => active.get()?.id };
+  log(describeHost(context));
+  void getStarted.openOnFirstActivation();
+  return { modelsFolder: store.root, activeModelId: () => active.get()?.id, nativeRoot };
 }
 
 export function deactivate(): void {}
+
+/**
+ * Where this extension host runs, for the log. With extensionKind "workspace" it is the machine
+ * that holds the workspace (Remote-SSH, WSL, a container, Codespaces, code-server's server), so
+ * files are read and models trained there, while the workbench and the webviews run where the UI is.
+ */
+function describeHost(context: vscode.ExtensionContext): string {
+  const machine = `${process.platform}-${process.arch}, Node ${process.versions.node}`;
+  const ui = vscode.env.uiKind === vscode.UIKind.Web ? 'a browser' : 'the desktop app';
+  if (!vscode.env.remoteName) return `Extension host: local (${machine}); the UI runs in ${ui}.`;
+  const side = context.extension.extensionKind === vscode.ExtensionKind.Workspace ? "the workspace's machine" : 'the UI side';
+  return `Extension host: ${side} (remote "${vscode.env.remoteName}", ${machine}): data is read and models are trained there; the UI runs in ${ui}.`;
+}
 
 function asUri(value: unknown): vscode.Uri | undefined {
   return value instanceof vscode.Uri ? value : undefined;

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { ActiveModel } from './activeModel';
 import { EngineClient } from './engineClient';
+import type { BackendPreference } from '../engine/backend';
+import type { NativeSource } from '../native/location';
 
 /** What every command needs, created once in activate(). */
 export interface Services {
@@ -10,6 +12,12 @@ export interface Services {
   engine: EngineClient;
   /** A fresh worker for one training run, ended afterwards to give its memory back. */
   newTrainingEngine(): EngineClient;
+  /** A fresh worker with a given backend and native TensorFlow (Install Native TensorFlow's check). */
+  newEngine(data: { backend: BackendPreference; native?: NativeSource }): EngineClient;
+  /** Where Install Native TensorFlow puts native TensorFlow (<globalStorage>/native). */
+  nativeRoot: string;
+  /** The extension's bundles (dist/): workers and helper processes. */
+  distDir: string;
   log(line: string): void;
   output: vscode.OutputChannel;
 }

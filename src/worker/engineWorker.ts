@@ -4,7 +4,9 @@ import { parentPort, workerData } from 'worker_threads';
 import { JobContext, runSubmissionJob, runTrainJob } from '../engine/jobs';
 import { importModel } from '../engine/importModel';
 import { runEvaluateJob, runExploreJob } from '../engine/insightJobs';
-import { initBackend } from '../engine/backend';
+import { initBackend, selectNative, useNativeTensorFlow } from '../engine/backend';
+import { InputError } from '../engine/errors';
+import { checkTrainingStep } from '../engine/backendCheck';
 import * as fs from 'fs';
 import { LoadedModel, readMetadata } from '../engine/persistence';
 import { loadAnyModel } from '../engine/loadModel';
@@ -14,7 +16,8 @@ import { disposeModel } from '../engine/models';
 import type { FromWorker, ToWorker, WorkerData, WorkerRequest } from './protocol';
 
 const port = parentPort!;
-const { backend } = workerData as WorkerData;
+const { backend, native } = workerData as WorkerData;
+useNativeTensorFlow(native);
 const running = new Map<number, AbortController>();
 /** The pad predicts many times with one model: keep the last one loaded. */
 let cached: LoadedModel | undefined;
@@ -37,6 +40,11 @@ async function handle(id: number, request: WorkerRequest, signal: AbortSignal): 
       return runEvaluateJob(request.job, context);
     case 'explore':
       return runExploreJob(request.job, context);
+    case 'checkNative': {
+      const why = await selectNative();
+      if (why) throw new InputError(why);
+      return checkTrainingStep();
+    }
     case 'predict': {
       const loaded = await modelFor(request.modelDir);
       return predictOne(loaded.model, request.pixels, pixelScaleOf(loaded));

@@ -2,6 +2,8 @@
 // TensorFlow.js so the extension host's thread stays free).
 import type { JobEvent, SubmissionJob, TrainJob, TrainJobResult } from '../engine/jobs';
 import type { BackendPreference } from '../engine/backend';
+import type { TrainStepCheck } from '../engine/backendCheck';
+import type { NativeSource } from '../native/location';
 import type { ModelMetadata } from '../engine/persistence';
 import type { Prediction } from '../engine/types';
 import type { PixelScale } from '../engine/predict';
@@ -16,7 +18,9 @@ export type WorkerRequest =
   | { type: 'predictImage'; modelDir: string; file: string }
   | { type: 'predictImageFolder'; modelDir: string; folder: string; outFile: string }
   | { type: 'evaluate'; job: EvaluateJob }
-  | { type: 'explore'; job: ExploreJob };
+  | { type: 'explore'; job: ExploreJob }
+  /** Makes native TensorFlow the backend and trains one step with it (Install Native TensorFlow's check). */
+  | { type: 'checkNative' };
 
 /** What each request resolves to. */
 export interface WorkerResults {
@@ -28,6 +32,7 @@ export interface WorkerResults {
   predictImageFolder: FolderPredictionResult;
   evaluate: EvaluateJobResult;
   explore: ExploreJobResult;
+  checkNative: TrainStepCheck;
 }
 
 export type ToWorker =
@@ -41,6 +46,8 @@ export type FromWorker =
 
 export interface WorkerData {
   backend: BackendPreference;
+  /** Native TensorFlow installed by Install Native TensorFlow (else the optional dependency, if any). */
+  native?: NativeSource;
 }
 
 export type { SubmissionJob, TrainJob };

@@ -219,11 +219,26 @@ function exactly(text: string): RegExp {
 const README_IMAGES = path.join(PROJECT_ROOT, 'docs', 'images');
 
 /**
- * Copies a screenshot to docs/images (the README's) when UPDATE_README_IMAGES=1, so ordinary
- * test runs never modify committed files.
+ * Copies a screenshot to docs/images (the README's) or another project folder (e.g. the
+ * walkthrough's media/walkthrough) when UPDATE_README_IMAGES=1, so ordinary test runs never
+ * modify committed files.
  */
-export async function publishScreenshot(file: string, name: string): Promise<void> {
+export async function publishScreenshot(file: string, name: string, folder = README_IMAGES): Promise<void> {
   if (process.env.UPDATE_README_IMAGES !== '1') return;
-  fs.mkdirSync(README_IMAGES, { recursive: true });
-  fs.copyFileSync(file, path.join(README_IMAGES, name));
+  fs.mkdirSync(folder, { recursive: true });
+  fs.copyFileSync(file, path.join(folder, name));
+}
+
+/** A row of the open quick pick whose label contains `text`. */
+export function quickPickRow(page: Page, text: string): Locator {
+  return page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: text }) }).first();
+}
+
+/** Closes every notification toast (a clean picture). */
+export async function dismissNotifications(page: Page): Promise<void> {
+  const toasts = page.locator('.notifications-toasts .notification-toast');
+  for (let i = (await toasts.count()) - 1; i >= 0; i--) {
+    await toasts.nth(i).hover().catch(() => {});
+    await toasts.nth(i).locator('.codicon-notifications-clear, .codicon-close').first().click({ timeout: 2_000 }).catch(() => {});
+  }
 }

@@ -27,6 +27,19 @@ describe('extension', () => {
     assert.deepStrictEqual(missing, [], `contributed but not registered: ${missing.join(', ')}`);
   });
 
+  it('runs where the workspace is (extensionKind "workspace"): under code-server, in the server\'s extension host while the UI is a browser', () => {
+    assert.deepStrictEqual(pkg.extensionKind, ['workspace']);
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    assert.strictEqual(typeof process.versions.node, 'string', 'a Node extension host, not a web worker');
+    if (vscode.env.uiKind === vscode.UIKind.Web) {
+      // code-server: the workbench in Chromium, this host on the server, as in Remote-SSH or Codespaces.
+      assert.ok(vscode.env.remoteName, 'a browser UI, yet no remote extension host');
+      assert.strictEqual(ext.extensionKind, vscode.ExtensionKind.Workspace);
+    } else if (!vscode.env.remoteName) {
+      assert.strictEqual(ext.extensionKind, vscode.ExtensionKind.UI, 'without a remote there is one (local) host');
+    }
+  });
+
   it('runs in the VS Code version the manifest asks for', () => {
     const [major, minor] = vscode.version.split('.').map(Number);
     const [wantMajor, wantMinor] = pkg.engines.vscode.replace(/^\^/, '').split('.').map(Number);

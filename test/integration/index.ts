@@ -18,8 +18,10 @@ import * as vscode from 'vscode';
 function loadTestFiles(): void {
   // Loaded after mocha's BDD globals (describe/it/...) exist; esbuild bundles each one.
   require('./extension.test');
+  require('./getStarted.test');
   require('./commands.test');
   require('./importModels.test');
+  require('./native.test');
 }
 
 export const RESULTS_ENV = 'DIGIT_RECOGNIZER_TEST_RESULTS';

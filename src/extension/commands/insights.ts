@@ -79,7 +79,7 @@ export async function evaluateModel(services: Services, modelId?: string, uri?: 
         detail: vscode.workspace.asRelativePath(trainingFile.fsPath),
       };
       const other = { label: '$(file) Another labelled CSV…', description: 'every row of a train-format file' };
-      const choice = await vscode.window.showQuickPick([splitItem, other], { title: `Evaluate "${m.name}" on…` });
+      const choice = await vscode.window.showQuickPick([splitItem, other], { title: `Evaluate "${m.name}" on…`, ignoreFocusOut: true });
       if (!choice) return { ok: false, error: 'Cancelled', cancelled: true };
       if (choice === splitItem) {
         file = trainingFile;

@@ -31,7 +31,7 @@ export async function pickModel(services: Services, title: string, id?: string):
     detail: `${new Date(model.metadata.created).toLocaleString()}${model.metadata.epochs ? ` · ${model.metadata.epochs} epochs` : ''}${model.metadata.trainingFile ? ` · ${model.metadata.trainingFile.name}` : ''}${model.metadata.backend ? ` · ${model.metadata.backend}` : ''}`,
     model,
   }));
-  return (await vscode.window.showQuickPick(items, { title, matchOnDescription: true }))?.model;
+  return (await vscode.window.showQuickPick(items, { title, matchOnDescription: true, ignoreFocusOut: true }))?.model;
 }
 
 export async function selectModel(services: Services, id?: string): Promise<CommandResult> {

@@ -9,6 +9,7 @@ import { defaultModelName } from '../../engine/naming';
 import { formatSeconds } from '../../shared/format';
 import type { JobEvent } from '../../engine/jobs';
 import { TrainingSession } from '../trainingSession';
+import { offerNativeInstall } from './nativeTensorFlow';
 
 /** Options accepted when the command is run programmatically (tasks, keybindings, tests). */
 export interface TrainCommandOptions extends Partial<TrainSettings> {
@@ -57,7 +58,14 @@ async function train(services: Services, uri: vscode.Uri | undefined, options: T
         session = TrainingSession.start({ name, file: file.fsPath, settings: settings!, controller });
         return engine.request(
           { type: 'train', job: { trainFile: file.fsPath, settings: settings!, outDir: location.dir, name, limit: options?.limit } },
-          { signal: controller.signal, onEvent: (e) => (reporter.onEvent(e), session?.onEvent(e)) },
+          {
+            signal: controller.signal,
+            onEvent: (e) => {
+              reporter.onEvent(e);
+              session?.onEvent(e);
+              if (e.kind === 'backend') offerNativeInstall(services, e.name);
+            },
+          },
         );
       },
     );
@@ -128,7 +136,7 @@ async function confirmSettings(settings: TrainSettings): Promise<TrainSettings |
   const start = { label: '$(play) Start training', description: describeSettings(settings) };
   const change = { label: '$(edit) Change for this run…', description: 'architecture, epochs, batch size, validation, augmentation' };
   const open = { label: '$(gear) Open Settings', description: 'change the defaults' };
-  const choice = await vscode.window.showQuickPick([start, change, open], { title: 'Train Model' });
+  const choice = await vscode.window.showQuickPick([start, change, open], { title: 'Train Model', ignoreFocusOut: true });
   if (choice === open) {
     void vscode.commands.executeCommand('workbench.action.openSettings', 'digitRecognizer');
     return undefined;
@@ -136,14 +144,14 @@ async function confirmSettings(settings: TrainSettings): Promise<TrainSettings |
   if (choice !== change) return choice === start ? settings : undefined;
   const arch = await vscode.window.showQuickPick(
     ARCHITECTURES.map((a) => ({ label: a, picked: a === settings.arch, description: a === 'default' ? 'stronger CNN with batch normalisation' : 'the reference conv32-conv64-dense128 CNN' })),
-    { title: 'Architecture' },
+    { title: 'Architecture', ignoreFocusOut: true },
   );
   if (!arch || !isArchitecture(arch.label)) return undefined;
   const epochs = await askInteger('Epochs', settings.epochs, 1, 200);
   if (epochs === undefined) return undefined;
   const batchSize = await askInteger('Batch size', settings.batchSize, 1, 4096);
   if (batchSize === undefined) return undefined;
-  const augment = await vscode.window.showQuickPick(['on', 'off'], { title: 'Augmentation (rotation, zoom, shift)', placeHolder: settings.augment ? 'on' : 'off' });
+  const augment = await vscode.window.showQuickPick(['on', 'off'], { title: 'Augmentation (rotation, zoom, shift)', placeHolder: settings.augment ? 'on' : 'off', ignoreFocusOut: true });
   if (!augment) return undefined;
   return { ...settings, arch: arch.label, epochs, batchSize, augment: augment === 'on' };
 }
@@ -153,6 +161,7 @@ async function askInteger(title: string, value: number, min: number, max: number
     title,
     value: String(value),
     validateInput: (v) => (/^\d+$/.test(v.trim()) && +v >= min && +v <= max ? undefined : `A whole number from ${min} to ${max}`),
+    ignoreFocusOut: true,
   });
   return text === undefined ? undefined : Number(text.trim());
 }
