@@ -41,7 +41,7 @@ export class TestEngineWorker {
    */
   async selectedBackend(): Promise<{ name: string; note?: string }> {
     let backend: { name: string; note?: string } | undefined;
-    const settings = { arch: 'seed', epochs: 1, batchSize: 8, learningRate: 0.001, schedule: 'constant', validationSplit: 0, augment: false, labelSmoothing: 0, seed: 1, threads: 1 } as const;
+    const settings = { arch: 'seed', epochs: 1, batchSize: 8, learningRate: 0.001, schedule: 'constant', validationSplit: 0, augment: false, labelSmoothing: 0, emaDecay: 0, seed: 1, threads: 1 } as const;
     const job = { trainFile: path.join(__dirname, 'no-such-file.csv'), settings, outDir: path.join(__dirname, 'never-written'), name: 'backend probe' };
     await this.request({ type: 'train', job }, (event) => {
       if (event.kind === 'backend') backend = { name: event.name, note: event.note };
