@@ -17,6 +17,7 @@ import { sparseAccuracy, sparseCrossEntropy, trainableVariables } from './gradie
 import { subset } from './train';
 import { InputError, throwIfAborted } from './errors';
 import { DigitImages, NUM_CLASSES } from './types';
+import { MIN_FINE_TUNE_SAMPLES } from '../shared/padMessages';
 
 export interface FineTuneSettings {
   /** Passes over the user's (training) samples. */
@@ -52,7 +53,7 @@ export const DEFAULT_FINE_TUNE_SETTINGS: FineTuneSettings = {
 };
 
 /** Fewer labelled drawings than this is not worth a run (and cannot be measured). */
-export const MIN_SAMPLES = 10;
+export const MIN_SAMPLES = MIN_FINE_TUNE_SAMPLES;
 
 export function validateFineTuneSettings(s: FineTuneSettings): void {
   const check = (ok: boolean, what: string) => {

@@ -8,7 +8,10 @@
 // few milliseconds, so the pad can show it live. Gradient × input is also exactly additive for
 // a linear model and, being zero wherever there is no ink, attributes evidence to strokes, which
 // is what a person can act on; its limit is that it cannot credit the *absence* of ink (the gap
-// of an open 4), which occlusion with a black patch cannot either.
+// of an open 4), which occlusion with a black patch cannot either. Raw gradient × input of a CNN
+// alternates sign from pixel to pixel along a stroke; the maps are smoothed with a 3×3 binomial
+// filter (and kept on the ink) so that they show which *parts of strokes* decided, which is the
+// question a person asks.
 import * as tf from '@tensorflow/tfjs';
 import type { PixelScale } from './predict';
 import { argMax } from './predict';
@@ -34,7 +37,7 @@ export interface SaliencyMaps {
  * image is contrasted with; by default its runner-up. Positive values pushed toward the
  * prediction, negative toward the contrast digit.
  */
-export function saliencyMaps(model: tf.LayersModel, pixels: Uint8Array, pixelScale: PixelScale = 'unit', contrast?: ArrayLike<number>): SaliencyMaps {
+export function saliencyMaps(model: tf.LayersModel, pixels: Uint8Array, pixelScale: PixelScale = 'unit', contrast?: ArrayLike<number>, options: { smooth?: boolean } = {}): SaliencyMaps {
   const count = pixels.length / PIXELS;
   if (!Number.isInteger(count) || count === 0) throw new Error(`saliencyMaps: ${pixels.length} bytes is not a whole number of 28×28 images`);
   let result: SaliencyMaps | undefined;
@@ -55,9 +58,38 @@ export function saliencyMaps(model: tf.LayersModel, pixels: Uint8Array, pixelSca
     const select = tf.tensor2d(marginWeights(predicted, against), [count, NUM_CLASSES]);
     const gradient = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(scores(input), select)))(x);
     const attribution = tf.mul(gradient, x).reshape([count, PIXELS]).dataSync() as Float32Array;
-    result = { predicted, contrast: against, maps: quantize(attribution, count), probabilities: Float32Array.from(probabilities) };
+    const maps = options.smooth === false ? attribution : smoothOnInk(attribution, pixels);
+    result = { predicted, contrast: against, maps: quantize(maps, count), probabilities: Float32Array.from(probabilities) };
   });
   return result!;
+}
+
+/** Each map filtered with a 3×3 binomial kernel, then zeroed off the ink (where the input is 0). */
+export function smoothOnInk(maps: Float32Array, pixels: Uint8Array): Float32Array {
+  const out = new Float32Array(maps.length);
+  const w = [1, 2, 1];
+  for (let base = 0; base < maps.length; base += PIXELS) {
+    for (let y = 0; y < IMAGE_SIZE; y++) {
+      for (let x = 0; x < IMAGE_SIZE; x++) {
+        const i = base + y * IMAGE_SIZE + x;
+        if (pixels[i] === 0) continue;
+        let sum = 0;
+        let weight = 0;
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            const yy = y + dy;
+            const xx = x + dx;
+            if (yy < 0 || yy >= IMAGE_SIZE || xx < 0 || xx >= IMAGE_SIZE) continue;
+            const k = w[dy + 1] * w[dx + 1];
+            sum += k * maps[base + yy * IMAGE_SIZE + xx];
+            weight += k;
+          }
+        }
+        out[i] = sum / weight;
+      }
+    }
+  }
+  return out;
 }
 
 /** +1 at the predicted digit, −1 at the contrast digit, per row. */

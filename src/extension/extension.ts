@@ -11,7 +11,9 @@ import { trainModel } from './commands/trainModel';
 import { generateSubmission } from './commands/generateSubmission';
 import { loadModelFile } from './commands/loadModelFile';
 import { predictImage, predictImageFolder } from './commands/predictImage';
-import { exportDrawingRow } from './commands/exportDrawingRow';
+import { exportDrawingRow, pickSamplesFile } from './commands/exportDrawingRow';
+import { cancelFineTune, fineTuneModel, onDidChangeFineTuneStatus } from './commands/fineTune';
+import { SampleStore } from './sampleStore';
 import { deleteModel, exportModel, renameModel, revealModel, selectModel } from './commands/manageModels';
 import { evaluateModel, exploreDataset, registerInsights, showTrainingDashboard } from './commands/insights';
 
@@ -28,19 +30,21 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
   const active = new ActiveModel(store, context.globalState);
   const distDir = path.join(context.extensionPath, 'dist');
   const engine = new EngineClient(distDir, backendFromConfig, log);
+  const samples = new SampleStore(context);
   const services: Services = {
     context,
     active,
     engine,
     newTrainingEngine: () => new EngineClient(distDir, backendFromConfig, log),
+    samples,
     log,
     output,
   };
   const padHost: PadHost = {
-    predict: async (pixels) => {
+    predict: async (pixels, explain) => {
       const model = active.get();
       if (!model) throw new Error('No model yet: train or load one first.');
-      return engine.request({ type: 'predict', modelDir: model.dir, pixels });
+      return engine.request({ type: 'predict', modelDir: model.dir, pixels, explain });
     },
     activeModel: () => {
       const model = active.get();
@@ -48,6 +52,9 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
     },
     onDidChangeActiveModel: active.onDidChange,
     log,
+    samples,
+    onDidChangeFineTuneStatus,
+    cancelFineTune,
   };
 
   const commands: Record<string, (...args: never[]) => unknown> = {
@@ -65,8 +72,10 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
     exportModel: (id?: string, target?: vscode.Uri) => exportModel(services, id, target),
     predictImage: (uri?: vscode.Uri, options?: Parameters<typeof predictImage>[2]) => predictImage(services, asUri(uri), asOptions(options)),
     predictImageFolder: (uri?: vscode.Uri, options?: Parameters<typeof predictImageFolder>[2]) => predictImageFolder(services, asUri(uri), asOptions(options)),
-    // Run by the Digit Pad (not in the palette: it needs the drawing's pixels).
+    // Programmatic (not in the palette: it needs the drawing's pixels); the pad's labels do the same.
     exportDrawingRow: (pixels?: unknown, options?: Parameters<typeof exportDrawingRow>[2]) => exportDrawingRow(services, pixels, asOptions(options)),
+    fineTuneModel: (options?: Parameters<typeof fineTuneModel>[1]) => fineTuneModel(services, asOptions(options)),
+    pickSamplesFile: (uri?: vscode.Uri) => pickSamplesFile(services, asUri(uri)),
     showTrainingDashboard: (id?: string, options?: { pick?: boolean }) => showTrainingDashboard(services, typeof id === 'string' ? id : undefined, asOptions(options)),
     // From the explorer's context menu the first argument is the file.
     evaluateModel: (id?: string | vscode.Uri, uri?: vscode.Uri, options?: Parameters<typeof evaluateModel>[3]) =>
@@ -79,6 +88,7 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
   context.subscriptions.push(
     output,
     active,
+    samples,
     createStatusBar(active),
     { dispose: () => void engine.dispose() },
     vscode.workspace.onDidChangeConfiguration((e) => {

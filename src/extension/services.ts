@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ActiveModel } from './activeModel';
 import { EngineClient } from './engineClient';
+import type { SampleStore } from './sampleStore';
 
 /** What every command needs, created once in activate(). */
 export interface Services {
@@ -10,6 +11,8 @@ export interface Services {
   engine: EngineClient;
   /** A fresh worker for one training run, ended afterwards to give its memory back. */
   newTrainingEngine(): EngineClient;
+  /** The workspace's labelled drawings (the Digit Pad's samples). */
+  samples: SampleStore;
   log(line: string): void;
   output: vscode.OutputChannel;
 }

@@ -30,42 +30,41 @@ export function regionName(x: number, y: number): string {
 export interface SaliencySummary {
   /** Share (0–1) of the evidence, by total |value|, that points to the predicted digit. */
   share: number;
-  /** Where the ink pointing each way is centred (undefined when there is none). */
+  /** The region (of a 3×3 grid) with the most evidence each way, when there is any. */
   toward?: string;
   against?: string;
   /** A sentence for screen readers and the pad's caption. */
   text: string;
 }
 
-/** The text alternative of a map: which way the evidence leans, and where each side's ink is. */
+/**
+ * The text alternative of a map: which way the evidence leans, and where each side's strongest
+ * evidence is (the region of a 3×3 grid whose ink sums most toward each digit).
+ */
 export function describeSaliency(map: ArrayLike<number>, predicted: number, contrast: number): SaliencySummary {
   let pos = 0;
   let neg = 0;
-  let px = 0;
-  let py = 0;
-  let nx = 0;
-  let ny = 0;
+  const net = new Array(9).fill(0);
+  const regions: string[] = [];
   for (let i = 0; i < SALIENCY_PIXELS; i++) {
     const v = map[i];
+    if (v > 0) pos += v;
+    else neg -= v;
     const x = i % 28;
     const y = Math.floor(i / 28);
-    if (v > 0) {
-      pos += v;
-      px += v * x;
-      py += v * y;
-    } else if (v < 0) {
-      neg -= v;
-      nx -= v * x;
-      ny -= v * y;
-    }
+    const r = Math.min(2, Math.floor(y / (28 / 3))) * 3 + Math.min(2, Math.floor(x / (28 / 3)));
+    net[r] += v;
+    regions[r] ??= regionName(x, y);
   }
   if (pos + neg === 0) return { share: 0, text: `No ink decides between ${predicted} and ${contrast}.` };
   const share = pos / (pos + neg);
-  const toward = pos > 0 ? regionName(px / pos, py / pos) : undefined;
-  const against = neg > 0 ? regionName(nx / neg, ny / neg) : undefined;
-  const first = toward ? `Ink pointing to ${predicted} (${Math.round(share * 100)}% of the evidence) is mostly at the ${toward}` : `No ink points to ${predicted}`;
-  const second = against ? `ink pointing to ${contrast} is mostly at the ${against}` : `no ink points to ${contrast}`;
-  return { share, toward, against, text: `${first}; ${second}.` };
+  const most = net.indexOf(Math.max(...net));
+  const least = net.indexOf(Math.min(...net));
+  const toward = net[most] > 0 ? regions[most] : undefined;
+  const against = net[least] < 0 ? regions[least] : undefined;
+  const first = toward ? `the ink at the ${toward} points most to ${predicted}` : `no part of the ink points to ${predicted}`;
+  const second = against ? `the ink at the ${against} most to ${contrast}` : `no part of it to ${contrast}`;
+  return { share, toward, against, text: `${Math.round(share * 100)}% of the evidence favours ${predicted}; ${first}, ${second}.` };
 }
 
 /** An RGB colour, 0–255 each. */

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
 import { loadAnyModel } from '../../src/engine/loadModel';
 import { disposeModel } from '../../src/engine/models';
-import { SALIENCY_SCALE, explainOne, saliencyMaps } from '../../src/engine/saliency';
+import { SALIENCY_SCALE, explainOne, saliencyMaps, smoothOnInk } from '../../src/engine/saliency';
 import { badSaliency, describeSaliency, regionName, saliencyRgba } from '../../src/shared/saliency';
 import { personalDigit } from '../e2e/personalStrokes';
 import { DIGIT_STROKES } from '../e2e/digitStrokes';
@@ -28,7 +28,7 @@ describe('saliency maps (gradient × input)', function () {
     const weights = tf.randomNormal([784, 10], 0, 0.05, 'float32', 3);
     const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 10, activation: 'softmax', weights: [weights, tf.zeros([10])] })] });
     const image = rasterizeStrokes(DIGIT_STROKES[3]);
-    const s = saliencyMaps(model, image);
+    const s = saliencyMaps(model, image, 'unit', undefined, { smooth: false });
     const w = weights.arraySync() as number[][];
     const p = s.predicted[0];
     const c = s.contrast[0];
@@ -41,7 +41,7 @@ describe('saliency maps (gradient × input)', function () {
     assert.equal(c, probs.map((q, k) => [q, k]).filter(([, k]) => k !== p).sort((a, b) => b[0] - a[0])[0][1]);
     // A model fed 0–255 pixels (weights / 255) gets the same map: gradient × input does not depend on the scale.
     const byteModel = tf.sequential({ layers: [tf.layers.dense({ inputShape: [784], units: 10, activation: 'softmax', weights: [tf.div(weights, 255), tf.zeros([10])] })] });
-    const byte = saliencyMaps(byteModel, image, 'byte');
+    const byte = saliencyMaps(byteModel, image, 'byte', undefined, { smooth: false });
     assert.ok(byte.maps.every((v, i) => Math.abs(v - s.maps[i]) <= 1), 'maps differ between pixel scales');
     model.dispose();
     byteModel.dispose();
@@ -95,6 +95,16 @@ describe('saliency maps (gradient × input)', function () {
     }
   });
 
+  it('smooths along the strokes and stays on the ink', function () {
+    const pixels = new Uint8Array(784);
+    const maps = new Float32Array(784);
+    for (let x = 5; x < 20; x++) pixels[10 * 28 + x] = 255;
+    for (let x = 5; x < 20; x++) maps[10 * 28 + x] = x % 2 ? 1 : -0.5; // alternating signs
+    const smooth = smoothOnInk(maps, pixels);
+    for (let x = 6; x < 19; x++) assert.ok(smooth[10 * 28 + x] > 0, `pixel ${x}: ${smooth[10 * 28 + x]}`);
+    assert.equal(smooth[9 * 28 + 10], 0, 'off the ink');
+  });
+
   it('in words: which way it leans and where; validated both ways; coloured by sign', function () {
     const map = new Array(784).fill(0);
     map[3 * 28 + 3] = 100; // upper left, toward
@@ -103,7 +113,7 @@ describe('saliency maps (gradient × input)', function () {
     assert.equal(d.toward, 'upper left');
     assert.equal(d.against, 'lower right');
     assert.equal(Math.round(d.share * 100), 67);
-    assert.equal(d.text, 'Ink pointing to 9 (67% of the evidence) is mostly at the upper left; ink pointing to 4 is mostly at the lower right.');
+    assert.equal(d.text, '67% of the evidence favours 9; the ink at the upper left points most to 9, the ink at the lower right most to 4.');
     assert.match(describeSaliency(new Array(784).fill(0), 1, 7).text, /No ink decides between 1 and 7/);
     assert.equal(regionName(14, 14), 'centre');
     assert.equal(badSaliency(map), undefined);
