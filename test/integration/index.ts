@@ -20,6 +20,7 @@ function loadTestFiles(): void {
   require('./extension.test');
   require('./commands.test');
   require('./importModels.test');
+  require('./fineTune.test');
 }
 
 export const RESULTS_ENV = 'DIGIT_RECOGNIZER_TEST_RESULTS';
