@@ -144,7 +144,8 @@ const fineTuneStatus = h('p', { class: 'fine-tune-status', 'data-testid': 'fine-
 const samplesSection = h(
   'section',
   { class: 'samples', 'aria-labelledby': 'samples-title' },
-  h('div', { class: 'samples-head' }, h('h2', { id: 'samples-title', text: 'My drawings' }), h('span', { class: 'muted' }, samplesCount, samplesNoun), samplesFile, samplesChange),
+  h('div', { class: 'samples-head' }, h('h2', { id: 'samples-title', text: 'My drawings' }), h('span', { class: 'muted' }, samplesCount, samplesNoun)),
+  h('div', { class: 'samples-file muted' }, samplesFile, ' · ', samplesChange),
   samplesError,
   samplesEmpty,
   thumbs,
