@@ -3,6 +3,7 @@ import { IMAGE_SIZE, NUM_CLASSES } from './types';
 import { SeededDropout } from './seededDropout';
 import { FusedBatchNormalization } from './fusedBatchNorm';
 import { PlainConv2D } from './plainConv2d';
+import { releaseModelCaches } from './modelCaches';
 
 export const ARCHITECTURES = ['default', 'seed'] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
@@ -95,6 +96,7 @@ function createDefaultModel(seed?: number): tf.LayersModel {
 
 /** Frees a model's weights and its optimizer's state (Adam's moments), which model.dispose() keeps. */
 export function disposeModel(model: tf.LayersModel): void {
+  releaseModelCaches(model);
   model.optimizer?.dispose();
   model.dispose();
 }

@@ -48,11 +48,48 @@ describe('saliency maps (gradient × input)', function () {
     weights.dispose();
   });
 
+  it('its fast input gradients (strided and "same" convolutions, dense layers) equal TF.js\'s own', function () {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+        tf.layers.conv2d({ filters: 6, kernelSize: 5, strides: 2, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+        tf.layers.batchNormalization(),
+        tf.layers.activation({ activation: 'relu' }),
+        tf.layers.conv2d({ filters: 6, kernelSize: 4, strides: 3, padding: 'valid', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 16, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }),
+        tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }),
+      ],
+    });
+    const image = rasterizeStrokes(DIGIT_STROKES[5]);
+    const fast = saliencyMaps(model, image, 'unit', undefined, { smooth: false });
+    // The reference: TF.js's tape through the whole model, on log-probabilities.
+    const x = tf.tensor4d(Float32Array.from(image, (v) => v / 255), [1, 28, 28, 1]);
+    const p = fast.predicted[0];
+    const c = fast.contrast[0];
+    const g = tf.grad((input: tf.Tensor) => {
+      const logp = tf.log(model.apply(input, { training: false }) as tf.Tensor).reshape([10]);
+      return tf.sum(tf.mul(logp, tf.sub(tf.oneHot(p, 10), tf.oneHot(c, 10))));
+    })(x);
+    const reference = tf.mul(g, x).dataSync();
+    const peak = Math.max(...Array.from(reference, Math.abs));
+    reference.forEach((v, i) => assert.ok(Math.abs(fast.maps[i] - (v / peak) * SALIENCY_SCALE) <= 1, `pixel ${i}: ${fast.maps[i]} vs ${(v / peak) * SALIENCY_SCALE}`));
+    // Weights that change are seen (the kept transposed/rotated copies follow the weights' data).
+    const dense = model.layers[7];
+    dense.setWeights(dense.getWeights().map((w, i) => tf.add(w, tf.randomNormal(w.shape, 0, 0.3, 'float32', 10 + i))));
+    const after = saliencyMaps(model, image, 'unit', [c], { smooth: false });
+    assert.notDeepEqual(Array.from(after.maps), Array.from(fast.maps));
+    disposeModel(model);
+    x.dispose();
+  });
+
   it('on a real model: not blank, zero off the ink, and it moves when the ink moves', async function () {
     const dir = requireKerasFixtures(this);
     const { model } = await loadAnyModel(path.join(dir, 'kzarama-mnist.h5'));
     try {
       const image = rasterizeStrokes(personalDigit(4, 0));
+      explainOne(model, image); // keeps the rotated filters and transposed weights for the next calls
       const tensors = tf.memory().numTensors;
       const { label, why } = explainOne(model, image);
       assert.equal(tf.memory().numTensors, tensors, 'tensors leaked');
@@ -71,7 +108,9 @@ describe('saliency maps (gradient × input)', function () {
       const originalShifted = Array.from(shifted(Uint8Array.from(why.map, (v) => v + 128), 3, 2), (v, i) => (moved[i] ? v - 128 : 0));
       assert.ok(distance(again, originalShifted) < distance(again, why.map), 'the map did not follow the ink');
     } finally {
+      const kept = tf.memory().numTensors;
       disposeModel(model);
+      assert.ok(tf.memory().numTensors < kept - 8, 'the kept copies are released with the model');
     }
   });
 
