@@ -3,15 +3,15 @@
 //
 // Method: gradient × input of the margin between the two digits' log-probabilities (for a
 // softmax model, the difference of their logits). Why not occlusion: occlusion needs one forward
-// pass per occluded patch (about 200 for 28×28 with a 4×4 patch at stride 2), some 150 ms per
-// image on the wasm backend, where gradient × input costs one forward and one backward pass, a
-// few milliseconds (docs/FINE_TUNE.md has the measurements), so the pad can show it live. Gradient × input is also exactly additive for
-// a linear model and, being zero wherever there is no ink, attributes evidence to strokes, which
-// is what a person can act on; its limit is that it cannot credit the *absence* of ink (the gap
-// of an open 4), which occlusion with a black patch cannot either. Raw gradient × input of a CNN
-// alternates sign from pixel to pixel along a stroke; the maps are smoothed with a 3×3 binomial
-// filter (and kept on the ink) so that they show which *parts of strokes* decided, which is the
-// question a person asks.
+// pass per occluded patch (196 for 28×28 with a 4×4 patch at stride 2), about 130 ms per image at
+// the wasm backend's 1,500 predictions/s, where gradient × input costs one forward and one
+// backward pass, a few milliseconds (docs/FINE_TUNE.md), so the pad can show it live. Gradient ×
+// input is also exactly additive for a linear model and, being zero wherever there is no ink,
+// attributes evidence to strokes, which is what a person can act on; its limit is that it cannot
+// credit the *absence* of ink (the gap of an open 4), which occlusion with a black patch cannot
+// either. Raw gradient × input of a CNN alternates sign from pixel to pixel along a stroke; the
+// maps are smoothed with a 3×3 binomial filter (and kept on the ink) so that they show which
+// *parts of strokes* decided, which is the question a person asks.
 import * as tf from '@tensorflow/tfjs';
 import type { PixelScale } from './predict';
 import { argMax } from './predict';
