@@ -12,7 +12,7 @@ import { generateSubmission } from './commands/generateSubmission';
 import { loadModelFile } from './commands/loadModelFile';
 import { predictImage, predictImageFolder } from './commands/predictImage';
 import { exportDrawingRow, pickSamplesFile } from './commands/exportDrawingRow';
-import { cancelFineTune, fineTuneModel, onDidChangeFineTuneStatus } from './commands/fineTune';
+import { cancelFineTune, fineTuneModel, isFineTuning, onDidChangeFineTuneStatus } from './commands/fineTune';
 import { SampleStore } from './sampleStore';
 import { deleteModel, exportModel, renameModel, revealModel, selectModel } from './commands/manageModels';
 import { evaluateModel, exploreDataset, registerInsights, showTrainingDashboard } from './commands/insights';
@@ -75,6 +75,12 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
     // Programmatic (not in the palette: it needs the drawing's pixels); the pad's labels do the same.
     exportDrawingRow: (pixels?: unknown, options?: Parameters<typeof exportDrawingRow>[2]) => exportDrawingRow(services, pixels, asOptions(options)),
     fineTuneModel: (options?: Parameters<typeof fineTuneModel>[1]) => fineTuneModel(services, asOptions(options)),
+    // The pad's Cancel (and the notification's): stops the run in progress, if any.
+    cancelFineTune: () => {
+      const running = isFineTuning();
+      cancelFineTune();
+      return { ok: running };
+    },
     pickSamplesFile: (uri?: vscode.Uri) => pickSamplesFile(services, asUri(uri)),
     showTrainingDashboard: (id?: string, options?: { pick?: boolean }) => showTrainingDashboard(services, typeof id === 'string' ? id : undefined, asOptions(options)),
     // From the explorer's context menu the first argument is the file.

@@ -98,6 +98,33 @@ describe('fine-tuning on my drawings', function () {
     assert.strictEqual(api.activeModelId(), baseId);
   });
 
+  it('a cancelled run saves nothing and keeps the active model; a drawing is not appended to a malformed file', async function () {
+    const before = modelIds(api);
+    const active = api.activeModelId();
+    const samples = path.join(folder, 'mine.csv');
+    const pending = run('fineTuneModel', { samples: vscode.Uri.file(samples), epochs: 200, replay: vscode.Uri.file(train) });
+    let cancelled: Result | undefined;
+    for (let i = 0; i < 100 && !cancelled?.ok; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      cancelled = await run('cancelFineTune');
+    }
+    assert.ok(cancelled?.ok, 'the run was not cancellable');
+    const result = await pending;
+    assert.strictEqual(result?.ok, false);
+    assert.strictEqual(result.cancelled, true);
+    assert.deepStrictEqual(modelIds(api), before);
+    assert.strictEqual(api.activeModelId(), active);
+    assert.ok(fs.readdirSync(api.modelsFolder).every((n) => !n.startsWith('.')), 'a temporary model folder was left behind');
+
+    const broken = path.join(folder, 'broken.csv');
+    const text = fs.readFileSync(broken, 'utf8');
+    const pixels = Array.from(rasterizeStrokes(personalDigit(3, 0)));
+    const saved = await run('exportDrawingRow', pixels, { label: 3, file: vscode.Uri.file(broken) });
+    assert.strictEqual(saved?.ok, false);
+    assert.match(saved.error!, /broken\.csv line 5/);
+    assert.strictEqual(fs.readFileSync(broken, 'utf8'), text);
+  });
+
   it('fine-tunes an imported Keras model, replaying the CSV it is given', async function () {
     const kerasDir = requireKerasFixtures(this);
     const loaded = await run('loadModelFile', vscode.Uri.file(path.join(kerasDir, 'kzarama-mnist.h5')), { name: 'keras base' });
