@@ -1,6 +1,7 @@
 // The pad's drawing as a Kaggle train-format row (label,pixel0..pixel783), appended to a CSV so
 // people can grow a dataset of their own handwriting. No TensorFlow: used on the extension host.
 import * as fs from 'fs';
+import * as path from 'path';
 import { InputError } from './errors';
 
 const PIXELS = 784;
@@ -21,18 +22,31 @@ export function trainRow(pixels: ArrayLike<number>, label: number): string {
 
 /**
  * Appends a row to `file`, creating it with Kaggle's train header when it is missing or empty.
- * An existing file must have that header (so it stays loadable by Train Model). Returns the
+ * An existing file must have that header (so it stays loadable by Train Model). The file is
+ * rewritten through a temporary name and a rename, so it is never left half-written. Returns the
  * number of data rows the file now holds.
  */
 export async function appendTrainRow(file: string, pixels: ArrayLike<number>, label: number): Promise<number> {
   const row = trainRow(pixels, label);
   const existing = fs.existsSync(file) ? await fs.promises.readFile(file, 'utf8') : '';
   if (!existing.trim()) {
-    await fs.promises.writeFile(file, `${TRAIN_HEADER}\n${row}\n`);
+    await writeAtomic(file, `${TRAIN_HEADER}\n${row}\n`);
     return 1;
   }
   const header = existing.slice(0, existing.search(/\r?\n|$/));
   if (header !== TRAIN_HEADER) throw new InputError(`${file}: not a train-format CSV (its first line is not label,pixel0,…,pixel783); pick another file`, file, 1);
-  await fs.promises.appendFile(file, `${existing.endsWith('\n') ? '' : '\n'}${row}\n`);
+  await writeAtomic(file, `${existing}${existing.endsWith('\n') ? '' : '\n'}${row}\n`);
   return existing.split(/\r?\n/).filter((l) => l.trim()).length; // header + old rows, i.e. rows after appending
+}
+
+/** Writes `text` to `file` through a temporary sibling and a rename, so a crash never leaves half a file. */
+export async function writeAtomic(file: string, text: string): Promise<void> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${Date.now()}`);
+  try {
+    await fs.promises.writeFile(tmp, text);
+    await fs.promises.rename(tmp, file);
+  } catch (err) {
+    await fs.promises.rm(tmp, { force: true });
+    throw err;
+  }
 }

@@ -15,6 +15,8 @@ import { Evaluation, buildEvaluation } from './evaluation';
 import { DatasetStats, datasetStats } from './datasetStats';
 import { InputError, throwIfAborted } from './errors';
 import { disposeModel } from './models';
+import { saliencyMaps } from './saliency';
+import { PIXELS } from './types';
 import type { JobContext } from './jobs';
 import type { DigitImages } from './types';
 
@@ -29,6 +31,8 @@ export interface EvaluateJob {
 }
 
 export interface EvaluateJobResult extends Evaluation {
+  /** Per image of `mistakes`, its gradient × input map (784 values −127…127): toward the prediction (+) or the true digit (−). */
+  mistakeMaps: Int8Array;
   /** 'validation': the recreated validation split; 'file': every row of the file. */
   source: 'validation' | 'file';
   /** Why a requested split was not used, if so. */
@@ -77,7 +81,12 @@ export async function runEvaluateJob(job: EvaluateJob, context: JobContext = {})
       onProgress: (done, total) => emit({ kind: 'predicting', done, total }),
     });
     const evaluation = buildEvaluation(images, predictions, { rows });
-    return { ...evaluation, source: split ? 'validation' : 'file', note, backend: backend.name, seconds: (performance.now() - started) / 1000 };
+    // "See why" for the most confident mistakes: what pushed each toward its wrong prediction
+    // and what toward its true digit, in one batched backward pass.
+    const mistakeMaps = evaluation.mistakes.length
+      ? saliencyMaps(model, mistakePixels(evaluation), metadata?.pixelScale, evaluation.mistakes.map((k) => evaluation.examples[k].truth)).maps
+      : new Int8Array(0);
+    return { ...evaluation, mistakeMaps, source: split ? 'validation' : 'file', note, backend: backend.name, seconds: (performance.now() - started) / 1000 };
   } finally {
     disposeModel(model);
   }
@@ -118,4 +127,11 @@ export async function runExploreJob(job: ExploreJob, context: JobContext = {}): 
   const empty: DigitImages = { count: 0, pixels: new Uint8Array(0), labels: null };
   const stats = datasetStats(data ?? empty, { samplesPerDigit: job.samplesPerDigit ?? 12 });
   return { file: job.file, bytes, format: data?.format ?? 'unknown', stats, seconds: (performance.now() - started) / 1000, rejected };
+}
+
+/** The mistakes' images, in the order of `evaluation.mistakes`. */
+function mistakePixels(evaluation: Evaluation): Uint8Array {
+  const out = new Uint8Array(evaluation.mistakes.length * PIXELS);
+  evaluation.mistakes.forEach((k, i) => out.set(evaluation.pixels.subarray(k * PIXELS, (k + 1) * PIXELS), i * PIXELS));
+  return out;
 }

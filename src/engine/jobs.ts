@@ -12,6 +12,7 @@ import { writeSubmission } from './submission';
 import { disposeModel } from './models';
 import { throwIfAborted } from './errors';
 import { BatchHistoryRecorder } from '../shared/series';
+import type { FineTuneProgress } from './fineTune';
 
 export type JobEvent =
   | { kind: 'backend'; name: string; note?: string }
@@ -20,7 +21,8 @@ export type JobEvent =
   | { kind: 'batch'; progress: BatchProgress }
   | { kind: 'epoch'; stats: EpochStats }
   | { kind: 'saving'; dir: string }
-  | { kind: 'predicting'; done: number; total: number };
+  | { kind: 'predicting'; done: number; total: number }
+  | { kind: 'fineTune'; progress: FineTuneProgress };
 
 export interface JobContext {
   signal?: AbortSignal;

@@ -4,6 +4,7 @@ import { SeededDropout } from './seededDropout';
 import { FusedBatchNormalization } from './fusedBatchNorm';
 import { PlainConv2D } from './plainConv2d';
 import { FusedAdam } from './adam';
+import { releaseModelCaches } from './modelCaches';
 
 export const ARCHITECTURES = ['default', 'seed'] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
@@ -96,6 +97,7 @@ function createDefaultModel(seed?: number): tf.LayersModel {
 
 /** Frees a model's weights and its optimizer's state (Adam's moments), which model.dispose() keeps. */
 export function disposeModel(model: tf.LayersModel): void {
+  releaseModelCaches(model);
   model.optimizer?.dispose();
   model.dispose();
 }

@@ -6,6 +6,7 @@ import { InputError } from './errors';
 import { IMAGE_SIZE, NUM_CLASSES, PIXELS } from './types';
 import type { EpochStats } from './train';
 import type { PixelScale } from './predict';
+import type { Accuracies, FineTuneSettings } from './fineTune';
 import type { BatchHistory } from '../shared/series';
 
 export const MODEL_FILE = 'model.json';
@@ -43,6 +44,23 @@ export interface ModelMetadata {
   source?: string;
   /** Pixel values the model expects; absent means 'unit' (0–1). Imported Keras models may want 'byte' (0–255). */
   pixelScale?: PixelScale;
+  /** Set on a model made by Fine-Tune on My Drawings: what it was made from and how it measured. */
+  fineTuned?: FineTuneInfo;
+}
+
+export interface FineTuneInfo {
+  /** The base model's name. */
+  base: string;
+  samples: { name: string; rows: number; sha256: string };
+  replay: { name: string; rows: number };
+  /** Where the held-out training-CSV rows came from: the base model's validation split, or the last rows read. */
+  heldOutFrom: 'validation' | 'tail';
+  heldOutRows: number;
+  heldOutSamples: number;
+  trainedSamples: number;
+  before: Accuracies;
+  after: Accuracies;
+  settings: FineTuneSettings;
 }
 
 export interface LoadedModel {

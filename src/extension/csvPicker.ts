@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { sniffCsvFormat } from '../engine/csv';
@@ -46,4 +47,12 @@ export async function pickCsv(state: vscode.Memento, format: CsvFormat, title: s
 export async function rememberCsv(state: vscode.Memento, uri: vscode.Uri): Promise<void> {
   const recent = state.get<string[]>(RECENT_KEY, []).filter((p) => p !== uri.fsPath);
   await state.update(RECENT_KEY, [uri.fsPath, ...recent].slice(0, 10));
+}
+
+/** A CSV called `name`: the most recently used one that still exists, else one in the workspace. */
+export async function findCsvByName(state: vscode.Memento, name: string): Promise<vscode.Uri | undefined> {
+  const recent = state.get<string[]>(RECENT_KEY, []).filter((p) => path.basename(p) === name && fs.existsSync(p));
+  if (recent.length) return vscode.Uri.file(recent[0]);
+  const found = await vscode.workspace.findFiles(`**/${name.replace(/[{}[\]*?]/g, '?')}`, '**/node_modules/**', 5);
+  return found[0];
 }

@@ -4,36 +4,63 @@
 //
 // Every message from the webview is validated (src/shared/padMessages.ts); a bad one is dropped
 // and logged, never acted upon. One handler per message type.
+//
+// Teaching: the user confirms or corrects what the model read (a digit button or key) and the
+// drawing is kept as a labelled sample in the workspace's samples CSV (SampleStore); the pad
+// lists them as thumbnails, deletes them, and starts Fine-Tune on My Drawings, whose progress it
+// shows. A sample is only cleared from the pad once it is saved, so nothing is lost on an error.
 
+import * as path from 'path';
 import * as vscode from 'vscode';
-import type { Prediction } from '../engine/types';
+import type { ExplainedPrediction } from '../worker/protocol';
+import type { SampleSet } from '../engine/samples';
 import {
+  MAX_LISTED_SAMPLES,
+  PAD_PIXELS,
   checkExtensionMessage,
   checkWebviewMessage,
   type CommandMessage,
   type ExtensionMessage,
+  type FineTuneStatusMessage,
   type PadCommand,
   type PadModelInfo,
   type PredictMessage,
+  type SamplesMessage,
   type WebviewMessage,
 } from '../shared/padMessages';
 import { makeNonce, webviewHtml } from '../webview/common/html';
 
+/** The pad's view of the samples file (src/extension/sampleStore.ts). */
+export interface PadSamples {
+  readonly file: string;
+  read(): Promise<SampleSet>;
+  add(pixels: ArrayLike<number>, label: number): Promise<number>;
+  delete(row: number, key: string): Promise<number>;
+  onDidChange: vscode.Event<void>;
+}
+
 /** What the pad needs from the rest of the extension. */
 export interface PadHost {
-  /** Classifies one 28×28 image (784 bytes, white ink on black) with the active model. */
-  predict(pixels: Uint8Array): Promise<Prediction>;
+  /** Classifies one 28×28 image (784 bytes, white ink on black) with the active model; `explain` adds its "see why" map. */
+  predict(pixels: Uint8Array, explain: boolean): Promise<ExplainedPrediction>;
   /** The active model, or undefined when there is none yet. */
   activeModel(): PadModelInfo | undefined;
   /** Fires when the active model changes (trained, loaded, selected, deleted). */
   onDidChangeActiveModel: vscode.Event<void>;
   /** Writes a line to the extension's log (output channel). */
   log(message: string): void;
+  samples: PadSamples;
+  /** Fine-Tune on My Drawings: its progress and outcome, and a way to stop it. */
+  onDidChangeFineTuneStatus: vscode.Event<Omit<FineTuneStatusMessage, 'type'>>;
+  cancelFineTune(): void;
 }
 
-const COMMANDS: Record<PadCommand, string> = {
+/** The pad's buttons that run one of the extension's commands. */
+const COMMANDS: Record<Exclude<PadCommand, 'cancelFineTune' | 'openSamplesFile'>, string> = {
   train: 'digitRecognizer.trainModel',
   loadModel: 'digitRecognizer.loadModelFile',
+  fineTune: 'digitRecognizer.fineTuneModel',
+  pickSamplesFile: 'digitRecognizer.pickSamplesFile',
 };
 
 type Handlers = { [K in WebviewMessage['type']]: (message: Extract<WebviewMessage, { type: K }>) => void | Promise<void> };
@@ -92,13 +119,35 @@ export class DigitPadPanel {
   /** Latest-wins queue: while a prediction runs, only the newest waiting request is kept. */
   private predicting = false;
   private pendingPredict: PredictMessage | undefined;
+  /** The last fine-tune status, replayed to a webview that (re)loads. */
+  private fineTuneStatus: Omit<FineTuneStatusMessage, 'type'> | undefined;
 
   private readonly handlers: Handlers = {
-    ready: () => this.postModel(),
+    ready: async () => {
+      this.postModel();
+      if (this.fineTuneStatus) this.post({ type: 'fineTune', ...this.fineTuneStatus });
+      await this.postSamples();
+    },
     predict: (m) => this.onPredict(m),
     command: (m) => this.onCommand(m),
-    exportRow: async (m) => {
-      await vscode.commands.executeCommand('digitRecognizer.exportDrawingRow', m.pixels, m.label === undefined ? {} : { label: m.label });
+    addSample: async (m) => {
+      try {
+        const count = await this.host.samples.add(m.pixels, m.label);
+        this.post({ type: 'sampleSaved', label: m.label, count });
+      } catch (err) {
+        // The drawing stays on the pad; the message names the file and line at fault.
+        this.host.log(`Digit Pad: could not save the sample: ${errorText(err)}`);
+        this.post({ type: 'error', message: `Not saved: ${errorText(err)}` });
+      }
+    },
+    deleteSample: async (m) => {
+      try {
+        await this.host.samples.delete(m.row, m.key);
+      } catch (err) {
+        this.host.log(`Digit Pad: could not delete the sample: ${errorText(err)}`);
+        this.post({ type: 'error', message: `Not deleted: ${errorText(err)}` });
+        await this.postSamples();
+      }
     },
   };
 
@@ -111,6 +160,15 @@ export class DigitPadPanel {
     panel.onDidDispose(() => this.dispose(), null, this.disposables);
     panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m), null, this.disposables);
     host.onDidChangeActiveModel(() => this.postModel(), null, this.disposables);
+    host.samples.onDidChange(() => void this.postSamples(), null, this.disposables);
+    host.onDidChangeFineTuneStatus(
+      (status) => {
+        this.fineTuneStatus = status;
+        this.post({ type: 'fineTune', ...status });
+      },
+      null,
+      this.disposables,
+    );
   }
 
   dispose(): void {
@@ -143,7 +201,7 @@ export class DigitPadPanel {
     this.predicting = true;
     try {
       while (this.pendingPredict && !this.disposed) {
-        const { requestId, pixels } = this.pendingPredict;
+        const { requestId, pixels, explain } = this.pendingPredict;
         this.pendingPredict = undefined;
         if (!this.host.activeModel()) {
           this.post({ type: 'error', requestId, message: 'No model is active. Train a model or load a model file first.' });
@@ -151,8 +209,8 @@ export class DigitPadPanel {
           continue;
         }
         try {
-          const { label, probabilities } = await this.host.predict(Uint8Array.from(pixels));
-          const answer = checkExtensionMessage({ type: 'prediction', requestId, label, probabilities: Array.from(probabilities) });
+          const { label, probabilities, why } = await this.host.predict(Uint8Array.from(pixels), !!explain);
+          const answer = checkExtensionMessage({ type: 'prediction', requestId, label, probabilities: Array.from(probabilities), ...(why ? { why: { contrast: why.contrast, map: Array.from(why.map) } } : {}) });
           if (answer.ok) {
             this.post(answer.value);
           } else {
@@ -170,7 +228,43 @@ export class DigitPadPanel {
   }
 
   private async onCommand(message: CommandMessage): Promise<void> {
-    await vscode.commands.executeCommand(COMMANDS[message.command]);
+    const command = message.command;
+    if (command === 'cancelFineTune') return this.host.cancelFineTune();
+    if (command === 'openSamplesFile') {
+      const file = vscode.Uri.file(this.host.samples.file);
+      try {
+        await vscode.workspace.fs.stat(file);
+      } catch {
+        void vscode.window.showInformationMessage(`${path.basename(file.fsPath)} does not exist yet: it is created with the first drawing you label.`);
+        return;
+      }
+      await vscode.window.showTextDocument(file, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+      return;
+    }
+    await vscode.commands.executeCommand(COMMANDS[command]);
+  }
+
+  /** Sends the samples file's newest samples (thumbnails) or why it cannot be read. */
+  private async postSamples(): Promise<void> {
+    const file = this.host.samples.file;
+    const name = path.basename(file);
+    const shown = vscode.workspace.asRelativePath(file);
+    let message: SamplesMessage;
+    try {
+      const set = await this.host.samples.read();
+      const listed = Math.min(set.count, MAX_LISTED_SAMPLES);
+      const items: SamplesMessage['items'] = [];
+      const pixels = new Uint8Array(listed * PAD_PIXELS);
+      for (let i = 0; i < listed; i++) {
+        const row = set.count - 1 - i; // newest first
+        items.push({ row, key: set.keys[row], label: set.labels[row] });
+        pixels.set(set.pixels.subarray(row * PAD_PIXELS, (row + 1) * PAD_PIXELS), i * PAD_PIXELS);
+      }
+      message = { type: 'samples', name, path: shown, count: set.count, items, pixels: Buffer.from(pixels).toString('base64') };
+    } catch (err) {
+      message = { type: 'samples', name, path: shown, count: 0, items: [], pixels: '', error: errorText(err) };
+    }
+    this.post(message);
   }
 
   private postModel(): void {

@@ -11,7 +11,9 @@ import { trainModel } from './commands/trainModel';
 import { generateSubmission } from './commands/generateSubmission';
 import { loadModelFile } from './commands/loadModelFile';
 import { predictImage, predictImageFolder } from './commands/predictImage';
-import { exportDrawingRow } from './commands/exportDrawingRow';
+import { exportDrawingRow, pickSamplesFile } from './commands/exportDrawingRow';
+import { cancelFineTune, fineTuneModel, isFineTuning, onDidChangeFineTuneStatus } from './commands/fineTune';
+import { SampleStore } from './sampleStore';
 import { deleteModel, exportModel, renameModel, revealModel, selectModel } from './commands/manageModels';
 import { evaluateModel, exploreDataset, registerInsights, showTrainingDashboard } from './commands/insights';
 import { installNativeTensorFlow, removeNativeTensorFlow } from './commands/nativeTensorFlow';
@@ -36,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
   // Read whenever a worker starts, so an install (or removal) applies to the next one.
   const installedNative = () => readNativeInstall(nativeRoot);
   const engine = new EngineClient(distDir, backendFromConfig, log, installedNative);
+  const samples = new SampleStore(context);
   const services: Services = {
     context,
     active,
@@ -44,15 +47,16 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
     newEngine: ({ backend, native }) => new EngineClient(distDir, () => backend, log, () => native),
     nativeRoot,
     distDir,
+    samples,
     log,
     output,
   };
   const getStarted = new GetStarted(context, active, log);
   const padHost: PadHost = {
-    predict: async (pixels) => {
+    predict: async (pixels, explain) => {
       const model = active.get();
       if (!model) throw new Error('No model yet: train or load one first.');
-      const prediction = await engine.request({ type: 'predict', modelDir: model.dir, pixels });
+      const prediction = await engine.request({ type: 'predict', modelDir: model.dir, pixels, explain });
       getStarted.markPadRead();
       return prediction;
     },
@@ -62,6 +66,9 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
     },
     onDidChangeActiveModel: active.onDidChange,
     log,
+    samples,
+    onDidChangeFineTuneStatus,
+    cancelFineTune,
   };
 
   const commands: Record<string, (...args: never[]) => unknown> = {
@@ -83,8 +90,16 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
     exportModel: (id?: string, target?: vscode.Uri) => exportModel(services, id, target),
     predictImage: (uri?: vscode.Uri, options?: Parameters<typeof predictImage>[2]) => predictImage(services, asUri(uri), asOptions(options)),
     predictImageFolder: (uri?: vscode.Uri, options?: Parameters<typeof predictImageFolder>[2]) => predictImageFolder(services, asUri(uri), asOptions(options)),
-    // Run by the Digit Pad (not in the palette: it needs the drawing's pixels).
+    // Programmatic (not in the palette: it needs the drawing's pixels); the pad's labels do the same.
     exportDrawingRow: (pixels?: unknown, options?: Parameters<typeof exportDrawingRow>[2]) => exportDrawingRow(services, pixels, asOptions(options)),
+    fineTuneModel: (options?: Parameters<typeof fineTuneModel>[1]) => fineTuneModel(services, asOptions(options)),
+    // The pad's Cancel (and the notification's): stops the run in progress, if any.
+    cancelFineTune: () => {
+      const running = isFineTuning();
+      cancelFineTune();
+      return { ok: running };
+    },
+    pickSamplesFile: (uri?: vscode.Uri) => pickSamplesFile(services, asUri(uri)),
     showTrainingDashboard: (id?: string, options?: { pick?: boolean }) => showTrainingDashboard(services, typeof id === 'string' ? id : undefined, asOptions(options)),
     // From the explorer's context menu the first argument is the file.
     evaluateModel: (id?: string | vscode.Uri, uri?: vscode.Uri, options?: Parameters<typeof evaluateModel>[3]) =>
@@ -101,6 +116,7 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
     output,
     active,
     getStarted,
+    samples,
     createStatusBar(active),
     { dispose: () => void engine.dispose() },
     vscode.workspace.onDidChangeConfiguration((e) => {

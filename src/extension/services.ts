@@ -3,6 +3,7 @@ import { ActiveModel } from './activeModel';
 import { EngineClient } from './engineClient';
 import type { BackendPreference } from '../engine/backend';
 import type { NativeSource } from '../native/location';
+import type { SampleStore } from './sampleStore';
 
 /** What every command needs, created once in activate(). */
 export interface Services {
@@ -18,6 +19,8 @@ export interface Services {
   nativeRoot: string;
   /** The extension's bundles (dist/): workers and helper processes. */
   distDir: string;
+  /** The workspace's labelled drawings (the Digit Pad's samples). */
+  samples: SampleStore;
   log(line: string): void;
   output: vscode.OutputChannel;
 }

@@ -31,6 +31,12 @@ export interface PreprocessResult {
   pixels: Uint8Array;
   /** True when there was no ink: `pixels` is then all zeros. */
   empty: boolean;
+  /**
+   * Where the ink went (absent when empty): the raster's bounding box `box` was resampled to
+   * `width` × `height` pixels placed at (`dx`, `dy`) in the 28×28 frame. Maps the frame back
+   * onto the drawing (the pad's "see why" overlay on the canvas).
+   */
+  frame?: { box: { left: number; top: number; right: number; bottom: number }; width: number; height: number; dx: number; dy: number };
 }
 
 /**
@@ -98,7 +104,7 @@ export function preprocess(raster: InkRaster, options: PreprocessOptions = {}): 
       out[(y + dy) * MNIST_SIDE + x + dx] = clampInt(Math.round(small[y * ow + x] * gain), 0, 255);
     }
   }
-  return { pixels: out, empty: false };
+  return { pixels: out, empty: false, frame: { box, width: ow, height: oh, dx, dy } };
 }
 
 /** The half-open bounding box [left, right) × [top, bottom) of pixels above `threshold`, or undefined. */

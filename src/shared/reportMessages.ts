@@ -30,6 +30,12 @@ export interface ReportPayload {
   cells: number[][][];
   /** Indices into examples, most confident mistake first. */
   mistakes: number[];
+  /**
+   * "See why" for each mistake, in the order of `mistakes`: base64 of mistakes.length × 784
+   * signed bytes (−127…127): ink that pushed toward the wrong prediction (+) or the true digit (−).
+   * Absent in reports saved before it existed.
+   */
+  mistakeMaps?: string;
   date: string;
   seconds: number;
   backend?: string;
@@ -93,6 +99,13 @@ export function checkReport(x: unknown): ReportPayload {
   const index = (v: unknown, w: string) => int(v, w, 0, Math.max(0, examples.length - 1));
   const pixels = base64(r.pixels, 'pixels', IMAGE_BYTES, MAX_EXAMPLES * IMAGE_BYTES);
   if ((pixels.length / 4) * 3 - (pixels.endsWith('==') ? 2 : pixels.endsWith('=') ? 1 : 0) !== examples.length * IMAGE_BYTES) bad('pixels', `${pixels.length} base64 characters`, `${examples.length} images`);
+  const mistakes = array(r.mistakes, 'mistakes', index, MAX_EXAMPLES);
+  let mistakeMaps: string | undefined;
+  if (r.mistakeMaps !== undefined) {
+    mistakeMaps = base64(r.mistakeMaps, 'mistakeMaps', IMAGE_BYTES, MAX_EXAMPLES * IMAGE_BYTES);
+    const bytes = (mistakeMaps.length / 4) * 3 - (mistakeMaps.endsWith('==') ? 2 : mistakeMaps.endsWith('=') ? 1 : 0);
+    if (bytes !== mistakes.length * IMAGE_BYTES) bad('mistakeMaps', `${bytes} bytes`, `${mistakes.length} maps of ${IMAGE_BYTES}`);
+  }
   const rows = int(r.rows, 'rows');
   const matrix = array(r.matrix, 'matrix', (row, w) => array(row, w, (n, nw) => int(n, nw), 10, 10), 10, 10);
   const total = matrix.flat().reduce((a, b) => a + b, 0);
@@ -112,7 +125,8 @@ export function checkReport(x: unknown): ReportPayload {
     examples,
     pixels,
     cells: array(r.cells, 'cells', (row, w) => array(row, w, (cell, cw) => array(cell, cw, index, MAX_EXAMPLES), 10, 10), 10, 10),
-    mistakes: array(r.mistakes, 'mistakes', index, MAX_EXAMPLES),
+    mistakes,
+    mistakeMaps,
     date: str(r.date, 'date', 100),
     seconds: num(r.seconds, 'seconds', 0),
     backend: r.backend === undefined ? undefined : str(r.backend, 'backend', 100),

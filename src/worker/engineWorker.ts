@@ -13,6 +13,8 @@ import { loadAnyModel } from '../engine/loadModel';
 import { predictOne, PixelScale } from '../engine/predict';
 import { predictImageFile, predictImageFolder } from '../engine/images';
 import { disposeModel } from '../engine/models';
+import { runFineTuneJob } from '../engine/fineTuneJob';
+import { explainOne } from '../engine/saliency';
 import type { FromWorker, ToWorker, WorkerData, WorkerRequest } from './protocol';
 
 const port = parentPort!;
@@ -45,9 +47,12 @@ async function handle(id: number, request: WorkerRequest, signal: AbortSignal): 
       if (why) throw new InputError(why);
       return checkTrainingStep();
     }
+    case 'fineTune':
+      return runFineTuneJob(request.job, context);
     case 'predict': {
       const loaded = await modelFor(request.modelDir);
-      return predictOne(loaded.model, request.pixels, pixelScaleOf(loaded));
+      if (!request.explain) return predictOne(loaded.model, request.pixels, pixelScaleOf(loaded));
+      return explainOne(loaded.model, request.pixels, pixelScaleOf(loaded));
     }
     case 'predictImage': {
       const loaded = await modelFor(request.modelDir);

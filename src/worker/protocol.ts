@@ -8,31 +8,39 @@ import type { ModelMetadata } from '../engine/persistence';
 import type { Prediction } from '../engine/types';
 import type { PixelScale } from '../engine/predict';
 import type { FolderPredictionResult, ImagePrediction } from '../engine/images';
+import type { FineTuneJob, FineTuneJobResult } from '../engine/fineTuneJob';
 import type { EvaluateJob, EvaluateJobResult, ExploreJob, ExploreJobResult } from '../engine/insightJobs';
 
 export type WorkerRequest =
   | { type: 'train'; job: TrainJob }
   | { type: 'submit'; job: { testFile: string; model: string; outFile: string } }
-  | { type: 'predict'; modelDir: string; pixels: Uint8Array }
+  | { type: 'predict'; modelDir: string; pixels: Uint8Array; explain?: boolean }
   | { type: 'import'; source: string; destDir: string; name: string; pixelScale?: PixelScale }
   | { type: 'predictImage'; modelDir: string; file: string }
   | { type: 'predictImageFolder'; modelDir: string; folder: string; outFile: string }
   | { type: 'evaluate'; job: EvaluateJob }
   | { type: 'explore'; job: ExploreJob }
   /** Makes native TensorFlow the backend and trains one step with it (Install Native TensorFlow's check). */
-  | { type: 'checkNative' };
+  | { type: 'checkNative' }
+  | { type: 'fineTune'; job: FineTuneJob };
 
 /** What each request resolves to. */
 export interface WorkerResults {
   train: TrainJobResult;
   submit: { rows: number; file: string };
-  predict: Prediction;
+  predict: ExplainedPrediction;
   import: ModelMetadata;
   predictImage: ImagePrediction;
   predictImageFolder: FolderPredictionResult;
   evaluate: EvaluateJobResult;
   explore: ExploreJobResult;
   checkNative: TrainStepCheck;
+  fineTune: FineTuneJobResult;
+}
+
+/** A prediction and, when asked for (`explain`), its gradient × input map (see engine/saliency.ts). */
+export interface ExplainedPrediction extends Prediction {
+  why?: { contrast: number; map: Int8Array };
 }
 
 export type ToWorker =

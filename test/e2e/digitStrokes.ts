@@ -13,7 +13,7 @@ export type Point = [number, number];
 export type Stroke = Point[];
 
 /** Points along a cubic Bézier curve (n segments, both ends included). */
-function bezier(p0: Point, p1: Point, p2: Point, p3: Point, n = 16): Stroke {
+export function bezier(p0: Point, p1: Point, p2: Point, p3: Point, n = 16): Stroke {
   const out: Stroke = [];
   for (let i = 0; i <= n; i++) {
     const t = i / n;
@@ -27,7 +27,7 @@ function bezier(p0: Point, p1: Point, p2: Point, p3: Point, n = 16): Stroke {
 }
 
 /** Points along a straight line (n segments). */
-function line(a: Point, b: Point, n = 8): Stroke {
+export function line(a: Point, b: Point, n = 8): Stroke {
   return bezier(a, lerp(a, b, 1 / 3), lerp(a, b, 2 / 3), b, n);
 }
 
@@ -35,7 +35,7 @@ function line(a: Point, b: Point, n = 8): Stroke {
  * Points along an elliptic arc around (cx, cy) with radii rx, ry, from angle a0 to a1 (radians,
  * mathematical convention on screen: 0 = right, π/2 = up; a1 > a0 goes anticlockwise).
  */
-function arc(cx: number, cy: number, rx: number, ry: number, a0: number, a1: number, n = 32): Stroke {
+export function arc(cx: number, cy: number, rx: number, ry: number, a0: number, a1: number, n = 32): Stroke {
   const out: Stroke = [];
   for (let i = 0; i <= n; i++) {
     const a = a0 + ((a1 - a0) * i) / n;
@@ -44,12 +44,12 @@ function arc(cx: number, cy: number, rx: number, ry: number, a0: number, a1: num
   return out;
 }
 
-function lerp(a: Point, b: Point, t: number): Point {
+export function lerp(a: Point, b: Point, t: number): Point {
   return [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
 }
 
 /** Joins pieces into one stroke, dropping a piece's first point when it repeats the last one. */
-function join(...pieces: Stroke[]): Stroke {
+export function join(...pieces: Stroke[]): Stroke {
   const out: Stroke = [];
   for (const piece of pieces) {
     for (const p of piece) {

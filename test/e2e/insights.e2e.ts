@@ -110,6 +110,22 @@ describe('insights: training dashboard, evaluation report, dataset explorer', fu
     await cells.nth(off.n > 0 ? off.i : 0).click();
     await report.locator('[data-testid=cell-images] canvas.digit').first().waitFor();
     assert.ok((await report.locator('[data-testid=cell-images] canvas.digit').count()) >= 1);
+    // "See why" on every confidently wrong image: a map that is not blank, over its digit, and
+    // described in words; the toggle hides and shows them.
+    const mistakes = await report.locator('[data-testid=mistakes] figure').count();
+    assert.ok(mistakes > 0, 'no mistakes listed');
+    assert.equal(await report.locator('[data-testid=mistake-why]').count(), mistakes);
+    const painted = await report.locator('[data-testid=mistake-why]').evaluateAll((els) =>
+      els.map((c) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data).filter((v, i) => i % 4 === 3 && v > 0).length),
+    );
+    assert.ok(painted.every((n) => n > 10), `opaque pixels per map: ${painted.join(', ')}`);
+    assert.match((await report.locator('[data-testid=mistakes] figure canvas.digit').first().getAttribute('aria-label'))!, /Why \d, not \d: \d+% of the evidence favours \d/);
+    const why = report.locator('[data-testid=mistakes-why]');
+    assert.equal(await why.getAttribute('aria-pressed'), 'true');
+    assert.ok(await report.locator('[data-testid=mistake-why]').first().isVisible());
+    await why.click();
+    assert.ok(await report.locator('[data-testid=mistake-why]').first().isHidden());
+    await why.click();
     await dismissNotifications(page);
     await publish(await editorShot(page, 'insights-report-dark'), 'report-dark.png');
   });

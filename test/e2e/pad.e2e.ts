@@ -1,8 +1,11 @@
 // End-to-end: what a person does with the extension, in a real VS Code (code-server) in Chromium.
 // Train a model from the command palette on a slice of Kaggle's train.csv, draw every digit 0–9
-// on the Digit Pad with the mouse and check what the model reads, undo and clear, screenshot the
-// pad in the dark and light themes, write a submission; and, separately, install the packaged
-// .vsix, list its commands and open the pad (this needs no data: it is also the smoke test).
+// on the Digit Pad with the mouse and check what the model reads, undo and clear, see why it
+// reads what it reads, teach it a personal handwriting (draw, correct, keep five of each digit,
+// Fine-Tune on My Drawings) and measure it on other drawings of that handwriting before and
+// after, screenshot the pad in the dark and light themes, write a submission; and, separately,
+// install the packaged .vsix, list its commands and open the pad (this needs no data: it is also
+// the smoke test).
 //
 // The screenshots for the README (docs/images/*.png) are refreshed from test-artifacts/ when
 // UPDATE_README_IMAGES=1. The data slices are made at test time in a temporary workspace; nothing from the data is
@@ -15,10 +18,14 @@ import type { Frame, Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../scripts/codeServer';
 import { requireData, slice, tempDir } from '../support/data';
 import { DIGIT_STROKES, type Stroke } from './digitStrokes';
-import { findWebviewFrame, openWorkbench, paletteRow, runCommand, screenshot, waitForCommand, waitForNotification, Workbench, publishScreenshot as publish } from './workbench';
+import { personalDigit } from './personalStrokes';
+import { ARTIFACTS_DIR, findWebviewFrame, openWorkbench, paletteRow, runCommand, screenshot, waitForCommand, waitForNotification, Workbench, publishScreenshot as publish } from './workbench';
 
 const TRAIN_ROWS = 7000;
 const TEST_ROWS = 200;
+/** Drawings of each digit taught, and drawings of each digit (others) measured before and after. */
+const TEACH_PER_DIGIT = 5;
+const MEASURE_PER_DIGIT = Number(process.env.FINE_TUNE_MEASURE_PER_DIGIT ?? 2);
 
 /**
  * Training settings for this test: the seed CNN (conv32-conv64-dense128), 2 epochs on 7,000 rows
@@ -66,7 +73,7 @@ describe('the packaged .vsix', function () {
 
     await waitForCommand(page, 'Digit Recognizer: Open Digit Pad');
     // The list is virtual (only the rows in view exist): look for each command by its title.
-    for (const title of ['Train Model', 'Open Digit Pad', 'Generate Submission', 'Get Started', 'Install Native TensorFlow']) {
+    for (const title of ['Train Model', 'Open Digit Pad', 'Generate Submission', 'Get Started', 'Install Native TensorFlow', 'Fine-Tune on My Drawings']) {
       await waitForCommand(page, `Digit Recognizer: ${title}`);
     }
     await page.locator('.quick-input-widget input').fill('>Digit Recognizer');
@@ -201,6 +208,130 @@ describe('Digit Recognizer, as a person uses it', function () {
     assert.ok(await pad.locator('[data-testid=clear]').isDisabled(), 'Clear stays enabled on an empty pad');
   });
 
+  it('shows why it reads what it reads: a map on the preview that is not blank, in words, and on the drawing when toggled, moving with the ink', async function () {
+    this.timeout(3 * 60_000);
+    const page = wb.page;
+    await clearPad(pad);
+    const seven = DIGIT_STROKES[7];
+    await draw(page, pad, seven);
+    const read = await explained(pad);
+    assert.strictEqual(read.label, 7);
+    const previewMap = await canvasInk(pad, 'saliency');
+    assert.ok(previewMap.painted > 20, `the map on the preview is blank (${previewMap.painted} painted pixels)`);
+    assert.match(read.why, new RegExp(`^Why 7, not (\\d): \\d+% of the evidence favours 7; the ink at the [a-z ]+ points most to 7`));
+    assert.match((await pad.locator('[data-testid=saliency]').getAttribute('aria-label'))!, /^Why 7 and not \d: /);
+    assert.match(await pad.locator('[data-testid=saliency-toward]').innerText(), /toward 7/);
+
+    // Toggled on, the map lies over the drawing; drawn again further right, it moves with the ink.
+    await pad.locator('[data-testid=saliency-toggle]').click();
+    assert.strictEqual(await pad.locator('[data-testid=saliency-toggle]').getAttribute('aria-pressed'), 'true');
+    const onCanvas = await canvasInk(pad, 'saliency-canvas');
+    assert.ok(onCanvas.painted > 500, `the map on the drawing is blank (${onCanvas.painted} painted pixels)`);
+    await publish(await screenshot(page, 'pad-see-why'), 'pad-see-why.png');
+    await clearPad(pad);
+    await draw(page, pad, seven.map((stroke) => stroke.map(([x, y]) => [x + 0.15, y] as [number, number])));
+    await explained(pad);
+    const moved = await canvasInk(pad, 'saliency-canvas');
+    const shift = (moved.x - onCanvas.x) / moved.width;
+    assert.ok(Math.abs(shift - 0.15) < 0.03, `the map moved by ${shift.toFixed(3)} of the pad, the ink by 0.15`);
+    // A stroke more changes what the model reads into it.
+    await draw(page, pad, [[[0.5, 0.5], [0.7, 0.5]]]);
+    await explained(pad);
+    assert.notStrictEqual((await canvasInk(pad, 'saliency')).signature, previewMap.signature, 'the map did not change with the ink');
+    await pad.locator('[data-testid=saliency-toggle]').click();
+    await clearPad(pad);
+  });
+
+  let beforeTeaching: Measured | undefined;
+  let tuned: { samplesBefore: number; samplesHeldOut: number; samplesAfter: number; rowsBefore: number; rowsAfter: number; rows: number } | undefined;
+
+  it('reads my own handwriting (a 1 with a flag and a foot, a 9 like an "a", …) before it is taught', async function () {
+    this.timeout(5 * 60_000);
+    beforeTeaching = await measure(wb.page, pad);
+    console.log(`      before teaching: ${beforeTeaching.correct}/${beforeTeaching.total} of my drawings read right; misread: ${beforeTeaching.misread.join(' ') || 'none'}`);
+  });
+
+  it('draw → correct → keep: five drawings of each digit, each kept with one click on its digit', async function () {
+    this.timeout(10 * 60_000);
+    const page = wb.page;
+    await pad.locator('[data-testid=samples-count]').filter({ hasText: /^0$/ }).waitFor();
+    assert.ok(await pad.locator('[data-testid=fine-tune]').isDisabled(), 'Fine-Tune is enabled without samples');
+    let corrected = 0;
+    let shot = false;
+    for (let k = 0; k < TEACH_PER_DIGIT; k++) {
+      for (let digit = 0; digit <= 9; digit++) {
+        const count = Number(await pad.locator('[data-testid=samples-count]').innerText());
+        await drawQuickly(page, pad, personalDigit(digit, k));
+        const read = await explained(pad);
+        // The predicted digit's button is the highlighted one: clicking it confirms, another corrects.
+        assert.ok(await pad.locator(`[data-testid=label-${read.label}]`).evaluate((b) => b.classList.contains('predicted')));
+        if (read.label !== digit) {
+          corrected++;
+          if (!shot) {
+            shot = true;
+            await publish(await screenshot(page, 'pad-correct'), 'pad-correct.png');
+          }
+        }
+        await pad.locator(`[data-testid=label-${digit}]`).click();
+        await pad.locator('[data-testid=samples-count]').filter({ hasText: new RegExp(`^${count + 1}$`) }).waitFor();
+        await waitUntil(async () => (await previewPixels(pad)) === emptyPreview, 'the pad is cleared for the next drawing');
+      }
+    }
+    console.log(`      kept ${10 * TEACH_PER_DIGIT} drawings, ${corrected} of them corrected`);
+    assert.strictEqual(await pad.locator('[data-testid=sample]').count(), 10 * TEACH_PER_DIGIT);
+    const csv = fs.readFileSync(path.join(workspace, '.digit-recognizer', 'my-digits.csv'), 'utf8').trim().split('\n');
+    assert.strictEqual(csv.length, 1 + 10 * TEACH_PER_DIGIT);
+    assert.deepStrictEqual(csv.slice(1, 11).map((l) => Number(l.split(',')[0])), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+
+    // A sample is deleted from its thumbnail (the newest: the last 9), and kept again with the key.
+    await pad.locator('[data-testid=sample]').first().hover();
+    await pad.locator('[data-testid=sample-delete]').first().click();
+    await pad.locator('[data-testid=samples-count]').filter({ hasText: new RegExp(`^${10 * TEACH_PER_DIGIT - 1}$`) }).waitFor();
+    await drawQuickly(page, pad, personalDigit(9, TEACH_PER_DIGIT - 1));
+    await explained(pad);
+    await page.keyboard.press('9');
+    await pad.locator('[data-testid=samples-count]').filter({ hasText: new RegExp(`^${10 * TEACH_PER_DIGIT}$`) }).waitFor();
+    assert.strictEqual(await pad.locator('[data-testid=sample]').first().getAttribute('data-label'), '9');
+    await publish(await screenshot(page, 'pad-samples'), 'pad-samples.png');
+  });
+
+  it('Fine-Tune on My Drawings from the pad: progress, then "<base> + my digits" is active, with before → after', async function () {
+    this.timeout(6 * 60_000);
+    const page = wb.page;
+    const base = await pad.locator('[data-testid=model-name]').innerText();
+    const button = pad.locator('[data-testid=fine-tune]');
+    assert.ok(await button.isEnabled(), 'Fine-Tune is disabled with 50 samples');
+    await button.click();
+    await pad.locator('[data-testid=fine-tune-status][data-state=running]').filter({ hasText: /Pass \d+\/\d+/ }).waitFor({ timeout: 2 * 60_000 });
+    await screenshot(page, 'pad-fine-tuning');
+    const done = pad.locator('[data-testid=fine-tune-status][data-state=done]');
+    await done.waitFor({ timeout: 5 * 60_000 });
+    const status = await done.innerText();
+    console.log(`      ${status}`);
+    await pad.locator('[data-testid=model-name]').filter({ hasText: `${base} + my digits` }).waitFor();
+    const m = /held-out drawings (\d+)\/(\d+) → (\d+)\/\d+ · held-out train\.csv rows (\d+\.\d+)% → (\d+\.\d+)% \((\d+)\)/.exec(status);
+    assert.ok(m, `status: ${status}`);
+    tuned = { samplesBefore: +m[1], samplesHeldOut: +m[2], samplesAfter: +m[3], rowsBefore: +m[4], rowsAfter: +m[5], rows: +m[6] };
+    assert.strictEqual(tuned.samplesHeldOut, 10);
+    assert.strictEqual(tuned.rows, Math.round(TRAIN_ROWS * 0.1));
+    await waitForNotification(page, /Fine-tuned ".* \+ my digits"/);
+    await publish(await screenshot(page, 'pad-fine-tuned'), 'pad-fine-tuned.png');
+    await runCommand(page, 'Notifications: Clear All Notifications');
+  });
+
+  it('reads my other drawings better afterwards, and held-out train.csv rows no worse than 0.2 points', async function () {
+    this.timeout(5 * 60_000);
+    const before = beforeTeaching;
+    assert.ok(before && tuned, 'the earlier steps did not run');
+    const after = await measure(wb.page, pad);
+    console.log(`      after fine-tuning: ${after.correct}/${after.total} of my other drawings read right (before ${before.correct}/${before.total}); misread: ${after.misread.join(' ') || 'none'}`);
+    const record = { date: new Date().toISOString(), before, after, heldOutDrawings: { before: tuned.samplesBefore, after: tuned.samplesAfter, of: tuned.samplesHeldOut }, heldOutTrainRows: { before: tuned.rowsBefore, after: tuned.rowsAfter, of: tuned.rows } };
+    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    fs.writeFileSync(path.join(ARTIFACTS_DIR, 'fine-tune-e2e.json'), JSON.stringify(record, null, 2));
+    assert.ok(after.correct > before.correct, `my other drawings: ${before.correct} → ${after.correct} of ${after.total}`);
+    assert.ok(tuned.rowsAfter >= tuned.rowsBefore - 0.2, `held-out train.csv rows: ${tuned.rowsBefore}% → ${tuned.rowsAfter}%`);
+  });
+
   it('looks right in the dark and light themes (screenshots)', async function () {
     const page = wb.page;
     await clearPad(pad);
@@ -282,16 +413,24 @@ function quickPickRow(page: Page, text: string) {
  * Draws strokes with the mouse on the pad's canvas. Points are in unit coordinates of the canvas;
  * the canvas's bounding box from its frame is in page coordinates, which page.mouse uses.
  */
-async function draw(page: Page, frame: Frame, strokes: Stroke[]): Promise<void> {
+async function draw(page: Page, frame: Frame, strokes: Stroke[], steps = 3): Promise<void> {
   const box = await frame.locator('[data-testid=pad-canvas]').boundingBox();
   assert.ok(box && box.width > 100, `pad canvas box: ${JSON.stringify(box)}`);
   const at = ([x, y]: [number, number]): [number, number] => [box.x + x * box.width, box.y + y * box.height];
   for (const stroke of strokes) {
     await page.mouse.move(...at(stroke[0]));
     await page.mouse.down();
-    for (const point of stroke.slice(1)) await page.mouse.move(...at(point), { steps: 3 });
+    for (const point of stroke.slice(1)) await page.mouse.move(...at(point), { steps });
     await page.mouse.up();
   }
+}
+
+/**
+ * Draws a personal-style digit as a quicker hand would: every other point of its strokes, one
+ * mouse move each (the pad smooths the path with curves either way). About a second a digit.
+ */
+function drawQuickly(page: Page, frame: Frame, strokes: Stroke[]): Promise<void> {
+  return draw(page, frame, strokes.map((s) => s.filter((_, i) => i % 2 === 0 || i === s.length - 1)), 1);
 }
 
 async function clearPad(frame: Frame): Promise<void> {
@@ -348,6 +487,69 @@ async function settledPrediction(page: Page, frame: Frame, timeoutMs = 60_000): 
     }
     await page.waitForTimeout(250);
   }
+}
+
+interface Measured {
+  correct: number;
+  total: number;
+  /** "drew 9 read 0" for each miss. */
+  misread: string[];
+}
+
+/** Draws MEASURE_PER_DIGIT other drawings of each digit in the personal style (never taught) and counts what the pad reads right. */
+async function measure(page: Page, frame: Frame): Promise<Measured> {
+  const result: Measured = { correct: 0, total: 0, misread: [] };
+  for (let k = 100; k < 100 + MEASURE_PER_DIGIT; k++) {
+    for (let digit = 0; digit <= 9; digit++) {
+      await clearPad(frame);
+      await drawQuickly(page, frame, personalDigit(digit, k));
+      const read = await explained(frame);
+      result.total++;
+      if (read.label === digit) result.correct++;
+      else result.misread.push(`${digit}→${read.label}`);
+    }
+  }
+  await clearPad(frame);
+  return result;
+}
+
+/**
+ * The prediction for the finished drawing, with its "see why" text: waits until the pen is up,
+ * the answer to the last request is shown and it carries its map (asked for on pen-up).
+ */
+async function explained(frame: Frame, timeoutMs = 60_000): Promise<{ label: number; why: string }> {
+  await frame.waitForFunction(
+    () => {
+      const app = document.getElementById('app')!;
+      return !app.classList.contains('drawing') && !!app.dataset.sent && app.dataset.sent === app.dataset.shown && app.classList.contains('has-why');
+    },
+    undefined,
+    { timeout: timeoutMs, polling: 50 },
+  );
+  return { label: Number(await frame.locator('[data-testid=prediction]').innerText()), why: await frame.locator('[data-testid=saliency-text]').innerText() };
+}
+
+/** How much of a canvas is painted (alpha > 0): count, centroid and a signature of its pixels. */
+function canvasInk(frame: Frame, testid: string): Promise<{ painted: number; x: number; y: number; width: number; signature: string }> {
+  return frame.evaluate((id) => {
+    const canvas = document.querySelector<HTMLCanvasElement>(`[data-testid=${id}]`)!;
+    const { width, height } = canvas;
+    const data = canvas.getContext('2d')!.getImageData(0, 0, width, height).data;
+    let painted = 0;
+    let sx = 0;
+    let sy = 0;
+    let signature = 0;
+    for (let i = 0; i < width * height; i++) {
+      const a = data[i * 4 + 3];
+      if (a > 0) {
+        painted++;
+        sx += i % width;
+        sy += Math.floor(i / width);
+      }
+      signature = (Math.imul(signature, 31) + data[i * 4] + 7 * data[i * 4 + 2] + 13 * a) | 0;
+    }
+    return { painted, x: painted ? sx / painted : 0, y: painted ? sy / painted : 0, width, signature: String(signature) };
+  }, testid);
 }
 
 async function waitUntil(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {

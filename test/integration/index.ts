@@ -22,6 +22,7 @@ function loadTestFiles(): void {
   require('./commands.test');
   require('./importModels.test');
   require('./native.test');
+  require('./fineTune.test');
 }
 
 export const RESULTS_ENV = 'DIGIT_RECOGNIZER_TEST_RESULTS';

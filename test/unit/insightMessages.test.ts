@@ -83,6 +83,15 @@ describe('report messages', () => {
     reject(checkReportToWebview({ type: 'report', report: { ...report(), pixels: '<script>' } }), /base64/);
   });
 
+  it('carries a "see why" map per mistake, or none (reports saved before them)', () => {
+    const maps = bytesToBase64(new Uint8Array(784).fill(200)); // signed bytes −56
+    const r = checkReportToWebview({ type: 'report', report: { ...report(), mistakeMaps: maps } });
+    assert.ok(r.ok && r.value.type === 'report' && r.value.report.mistakeMaps === maps);
+    reject(checkReportToWebview({ type: 'report', report: { ...report(), mistakeMaps: bytesToBase64(new Uint8Array(2 * 784)) } }), /mistakeMaps/);
+    reject(checkReportToWebview({ type: 'report', report: { ...report(), mistakeMaps: 'not base64!' } }), /mistakeMaps/);
+    assert.ok(checkReportToWebview({ type: 'report', report: report() }).ok);
+  });
+
   it('accepts only known webview requests', () => {
     assert.deepEqual(checkReportFromWebview({ type: 'export', format: 'csv' }), { ok: true, value: { type: 'export', format: 'csv' } });
     reject(checkReportFromWebview({ type: 'export', format: 'exe' }), /format/);

@@ -20,6 +20,11 @@ describe('pad messages: webview → extension', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'predict', requestId: 0, pixels: new Array(784).fill(0) })?.type, 'predict');
     assert.deepEqual(parseWebviewMessage({ type: 'command', command: 'train' }), { type: 'command', command: 'train' });
     assert.deepEqual(parseWebviewMessage({ type: 'command', command: 'loadModel' }), { type: 'command', command: 'loadModel' });
+    for (const command of ['fineTune', 'cancelFineTune', 'pickSamplesFile', 'openSamplesFile']) assert.deepEqual(parseWebviewMessage({ type: 'command', command }), { type: 'command', command });
+    assert.deepEqual(parseWebviewMessage({ type: 'predict', requestId: 2, pixels: p, explain: true }), { type: 'predict', requestId: 2, pixels: p, explain: true });
+    assert.deepEqual(parseWebviewMessage({ type: 'predict', requestId: 2, pixels: p, explain: false }), { type: 'predict', requestId: 2, pixels: p });
+    assert.deepEqual(parseWebviewMessage({ type: 'addSample', pixels: p, label: 7, extra: 1 }), { type: 'addSample', pixels: p, label: 7 });
+    assert.deepEqual(parseWebviewMessage({ type: 'deleteSample', row: 3, key: '0badf00d' }), { type: 'deleteSample', row: 3, key: '0badf00d' });
   });
 
   const bad: Array<[string, unknown]> = [
@@ -46,6 +51,16 @@ describe('pad messages: webview → extension', () => {
     ['predict with a string requestId', { type: 'predict', requestId: '1', pixels: pixels() }],
     ['unknown command', { type: 'command', command: 'rm -rf' }],
     ['command without command', { type: 'command' }],
+    ['predict with a string explain', { type: 'predict', requestId: 1, pixels: pixels(), explain: 'yes' }],
+    ['addSample without a label (a sample is always labelled)', { type: 'addSample', pixels: pixels() }],
+    ['addSample with label 10', { type: 'addSample', pixels: pixels(), label: 10 }],
+    ['addSample with label "3"', { type: 'addSample', pixels: pixels(), label: '3' }],
+    ['addSample with 783 pixels', { type: 'addSample', pixels: pixels().slice(1), label: 3 }],
+    ['addSample with a pixel > 255', { type: 'addSample', pixels: Object.assign(pixels(), { 5: 256 }), label: 3 }],
+    ['the old exportRow message', { type: 'exportRow', pixels: pixels(), label: 3 }],
+    ['deleteSample with a negative row', { type: 'deleteSample', row: -1, key: '0badf00d' }],
+    ['deleteSample with a key that is not a row hash', { type: 'deleteSample', row: 1, key: '../../etc' }],
+    ['deleteSample without a key', { type: 'deleteSample', row: 1 }],
   ];
   for (const [what, message] of bad) {
     it(`rejects ${what}`, () => {
@@ -76,6 +91,20 @@ describe('pad messages: extension → webview', () => {
     assert.deepEqual(parseExtensionMessage({ type: 'error', message: 'boom', requestId: 4 }), { type: 'error', message: 'boom', requestId: 4 });
     // float32 softmax can round a hair above 1
     assert.ok(parseExtensionMessage({ type: 'prediction', requestId: 0, label: 0, probabilities: [1.0000001, 0, 0, 0, 0, 0, 0, 0, 0, 0] }));
+    const map = Array.from({ length: 784 }, (_, i) => (i % 255) - 127);
+    assert.deepEqual(parseExtensionMessage({ type: 'prediction', requestId: 3, label: 2, probabilities: probs, why: { contrast: 7, map, x: 1 } }), {
+      type: 'prediction',
+      requestId: 3,
+      label: 2,
+      probabilities: probs,
+      why: { contrast: 7, map },
+    });
+    const samples = { type: 'samples', name: 'my-digits.csv', path: '.digit-recognizer/my-digits.csv', count: 3, items: [{ row: 2, key: 'deadbeef', label: 4 }], pixels: Buffer.alloc(784).toString('base64') };
+    assert.deepEqual(parseExtensionMessage(samples), samples);
+    assert.deepEqual(parseExtensionMessage({ ...samples, count: 0, items: [], pixels: '', error: 'my-digits.csv line 3: …' }), { ...samples, count: 0, items: [], pixels: '', error: 'my-digits.csv line 3: …' });
+    assert.deepEqual(parseExtensionMessage({ type: 'sampleSaved', label: 4, count: 12 }), { type: 'sampleSaved', label: 4, count: 12 });
+    assert.deepEqual(parseExtensionMessage({ type: 'fineTune', state: 'running', message: 'Pass 1/10', fraction: 0.1 }), { type: 'fineTune', state: 'running', message: 'Pass 1/10', fraction: 0.1 });
+    assert.deepEqual(parseExtensionMessage({ type: 'fineTune', state: 'done', message: 'ok' }), { type: 'fineTune', state: 'done', message: 'ok' });
   });
 
   const bad: Array<[string, unknown]> = [
@@ -103,6 +132,16 @@ describe('pad messages: extension → webview', () => {
     ['error with an object message', { type: 'error', message: { text: 'x' } }],
     ['error with a huge message', { type: 'error', message: 'x'.repeat(20_000) }],
     ['error with a bad requestId', { type: 'error', message: 'x', requestId: 'a' }],
+    ['prediction with a map of 783 values', { type: 'prediction', requestId: 1, label: 1, probabilities: probabilities(), why: { contrast: 2, map: new Array(783).fill(0) } }],
+    ['prediction with a map value of 128', { type: 'prediction', requestId: 1, label: 1, probabilities: probabilities(), why: { contrast: 2, map: Object.assign(new Array(784).fill(0), { 9: 128 }) } }],
+    ['prediction contrasted with itself', { type: 'prediction', requestId: 1, label: 1, probabilities: probabilities(), why: { contrast: 1, map: new Array(784).fill(0) } }],
+    ['samples whose pixels do not match its items', { type: 'samples', name: 'a.csv', path: 'a.csv', count: 2, items: [{ row: 0, key: 'deadbeef', label: 1 }], pixels: '' }],
+    ['samples with an item beyond the count', { type: 'samples', name: 'a.csv', path: 'a.csv', count: 1, items: [{ row: 1, key: 'deadbeef', label: 1 }], pixels: Buffer.alloc(784).toString('base64') }],
+    ['samples with a bad item label', { type: 'samples', name: 'a.csv', path: 'a.csv', count: 1, items: [{ row: 0, key: 'deadbeef', label: 12 }], pixels: Buffer.alloc(784).toString('base64') }],
+    ['samples without a name', { type: 'samples', path: 'a.csv', count: 0, items: [], pixels: '' }],
+    ['sampleSaved with count 0', { type: 'sampleSaved', label: 1, count: 0 }],
+    ['fineTune with an unknown state', { type: 'fineTune', state: 'exploded', message: '' }],
+    ['fineTune with a fraction > 1', { type: 'fineTune', state: 'running', message: '', fraction: 2 }],
   ];
   for (const [what, message] of bad) {
     it(`rejects ${what}`, () => {

@@ -1,11 +1,10 @@
 // Commands for the insight panels: Show Training Dashboard, Evaluate Model, Explore Dataset.
 // The work (prediction, statistics) runs in the engine worker; these only pick inputs, show the
 // panels and convert results to the panels' compact message form.
-import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { Services, CommandResult, fail } from '../services';
-import { pickCsv, rememberCsv } from '../csvPicker';
+import { findCsvByName, pickCsv, rememberCsv } from '../csvPicker';
 import { pickModel } from './manageModels';
 import { DashboardHost, DashboardPanel } from '../dashboardPanel';
 import { ReportPanel } from '../reportPanel';
@@ -14,8 +13,6 @@ import { TrainingSession } from '../trainingSession';
 import type { StoredModel } from '../../engine/modelStore';
 import type { ReportPayload } from '../../shared/reportMessages';
 import type { ExplorerPayload } from '../../shared/explorerMessages';
-
-const RECENT_KEY = 'digitRecognizer.recentCsvFiles';
 
 function base64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
@@ -131,6 +128,7 @@ export async function evaluateModel(services: Services, modelId?: string, uri?: 
       pixels: base64(result.pixels),
       cells: result.cells,
       mistakes: result.mistakes,
+      mistakeMaps: base64(new Uint8Array(result.mistakeMaps.buffer, result.mistakeMaps.byteOffset, result.mistakeMaps.byteLength)),
       date: new Date().toISOString(),
       seconds: Math.round(result.seconds * 10) / 10,
       backend: result.backend,
@@ -146,14 +144,11 @@ export async function evaluateModel(services: Services, modelId?: string, uri?: 
   }
 }
 
-/** The model's training CSV, if we can find it: a recently used file or a workspace file of that name. */
+/** The model's training CSV, if it had a validation split and we can find the file. */
 async function locateTrainingFile(services: Services, model: StoredModel): Promise<vscode.Uri | undefined> {
   const name = model.metadata.trainingFile?.name;
   if (!name || !(model.metadata.validationSplit! > 0)) return undefined;
-  const recent = services.context.globalState.get<string[]>(RECENT_KEY, []).filter((p) => path.basename(p) === name && fs.existsSync(p));
-  if (recent.length) return vscode.Uri.file(recent[0]);
-  const found = await vscode.workspace.findFiles(`**/${name.replace(/[{}[\]*?]/g, '?')}`, '**/node_modules/**', 5);
-  return found[0];
+  return findCsvByName(services.context.globalState, name);
 }
 
 // --- Dataset Explorer ----------------------------------------------------------------------------

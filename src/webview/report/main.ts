@@ -4,6 +4,8 @@
 import { checkReport, checkReportToWebview, type ReportFromWebview, type ReportPayload, type ReportToWebview } from '../../shared/reportMessages';
 import { base64ToBytes } from '../../shared/base64';
 import { button, digitCanvas, h, pct, vscodeApi } from '../common/dom';
+import { describeSaliency } from '../../shared/saliency';
+import { paintSaliency, saliencyColours } from '../common/saliencyView';
 
 const vscode = vscodeApi();
 const post = (m: ReportFromWebview) => vscode.postMessage(m);
@@ -11,6 +13,9 @@ const post = (m: ReportFromWebview) => vscode.postMessage(m);
 let report: ReportPayload | undefined;
 let pixels: Uint8Array = new Uint8Array(0);
 let selected: [number, number] | undefined;
+/** "See why" maps of the mistakes (signed bytes), when the report has them. */
+let mistakeMaps: Int8Array | undefined;
+let showWhy = (vscode.getState() as { showWhy?: unknown } | undefined)?.showWhy !== false;
 
 const app = document.getElementById('app')!;
 const status = h('div', { class: 'status-panel', role: 'status', 'data-testid': 'report-status' });
@@ -26,16 +31,27 @@ function showStatus(text: string, fraction?: number, isError = false): void {
   if (fraction !== undefined) (progressBar.firstChild as HTMLElement).style.width = `${(fraction * 100).toFixed(1)}%`;
 }
 
-function example(k: number, size = 56): HTMLElement {
+/** A labelled image; `mistake` (its index in report.mistakes) adds its "see why" map over it. */
+function example(k: number, size = 56, mistake?: number): HTMLElement {
   const e = report!.examples[k];
   const conf = e.probabilities[e.predicted];
   const top = e.probabilities.map((p, d) => [d, p] as const).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([d, p]) => `${d}: ${pct(p, 1)}`).join(', ');
   const wrong = e.truth !== e.predicted;
-  const label = `CSV line ${e.row + 2}: true ${e.truth}, predicted ${e.predicted} (${pct(conf, 1)}); top probabilities ${top}`;
+  let label = `CSV line ${e.row + 2}: true ${e.truth}, predicted ${e.predicted} (${pct(conf, 1)}); top probabilities ${top}`;
+  let image: HTMLElement = digitCanvas(pixels, k * 784, label, size);
+  if (mistake !== undefined && mistakeMaps) {
+    const map = mistakeMaps.subarray(mistake * 784, (mistake + 1) * 784);
+    label += `. Why ${e.predicted}, not ${e.truth}: ${describeSaliency(map, e.predicted, e.truth).text}`;
+    image.setAttribute('aria-label', label);
+    const overlay = h('canvas', { class: 'why', width: '28', height: '28', 'data-testid': 'mistake-why', 'aria-hidden': 'true' });
+    overlay.style.width = overlay.style.height = `${size}px`;
+    paintSaliency(overlay, map, saliencyColours());
+    image = h('div', { class: 'stack' }, image, overlay);
+  }
   return h(
     'figure',
     { class: `example${wrong ? ' wrong' : ''}`, title: label },
-    digitCanvas(pixels, k * 784, label, size),
+    image,
     h('figcaption', {}, h('span', { class: 'truth', text: `${e.truth}` }), h('span', { class: 'arrow', text: '→' }), h('span', { class: 'pred', text: `${e.predicted}` }), h('span', { class: 'conf', text: pct(conf, 1) })),
   );
 }
@@ -71,9 +87,28 @@ function render(): void {
     head,
     summary,
     h('div', { class: 'report-grid' }, h('section', { 'aria-labelledby': 'cm-title' }, h('h2', { id: 'cm-title', text: 'Confusion matrix' }), h('p', { class: 'muted small', text: 'Rows: true digit · columns: predicted · shade: share of the row. Click a cell (or use the arrow keys and Enter) to see its images.' }), matrixTable(r, gallery), gallery), h('section', {}, h('h2', { text: 'Per-class metrics' }), metricsTable(r))),
-    h('section', {}, h('h2', { text: 'Most confident mistakes' }), r.mistakes.length ? h('div', { class: 'gallery', 'data-testid': 'mistakes' }, ...r.mistakes.map((k) => example(k, 64))) : h('p', { class: 'muted', text: 'No mistakes: every image was classified correctly.' })),
+    mistakesSection(r),
   );
   if (selected) showCell(selected[0], selected[1], gallery);
+}
+
+function mistakesSection(r: ReportPayload): HTMLElement {
+  if (!r.mistakes.length) return h('section', {}, h('h2', { text: 'Most confident mistakes' }), h('p', { class: 'muted', text: 'No mistakes: every image was classified correctly.' }));
+  const gallery = h('div', { class: `gallery${showWhy ? ' show-why' : ''}`, 'data-testid': 'mistakes' }, ...r.mistakes.map((k, i) => example(k, 64, i)));
+  const head = h('div', { class: 'section-head' }, h('h2', { text: 'Most confident mistakes' }));
+  if (mistakeMaps) {
+    const toggle = button('See Why', () => {
+      showWhy = !showWhy;
+      gallery.classList.toggle('show-why', showWhy);
+      toggle.setAttribute('aria-pressed', String(showWhy));
+      vscode.setState({ ...(vscode.getState() as object), showWhy });
+    }, { class: 'secondary', 'data-testid': 'mistakes-why', 'aria-pressed': String(showWhy), title: 'Colour each image by the ink that pushed toward the wrong prediction and toward the true digit' });
+    head.append(
+      toggle,
+      h('span', { class: 'why-legend muted' }, h('span', { class: 'swatch toward' }), 'toward the prediction', h('span', { class: 'swatch against' }), 'toward the true digit'),
+    );
+  }
+  return h('section', {}, head, gallery);
 }
 
 function tile(caption: string, value: string, testid?: string): HTMLElement {
@@ -163,8 +198,9 @@ const handlers: { [K in ReportToWebview['type']]: (m: Extract<ReportToWebview, {
   report(m) {
     report = m.report;
     pixels = base64ToBytes(m.report.pixels);
+    mistakeMaps = mapsOf(m.report);
     selected = undefined;
-    vscode.setState({ report: m.report });
+    vscode.setState({ report: m.report, showWhy });
     render();
   },
   progress(m) {
@@ -187,12 +223,24 @@ window.addEventListener('message', (event: MessageEvent) => {
   (handlers[checked.value.type] as (m: ReportToWebview) => void)(checked.value);
 });
 
+function mapsOf(r: ReportPayload): Int8Array | undefined {
+  if (!r.mistakeMaps) return undefined;
+  const bytes = base64ToBytes(r.mistakeMaps);
+  return new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+// Theme changes: repaint the maps in the new theme's colours.
+new MutationObserver(() => {
+  if (report && mistakeMaps) render();
+}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
 // Restore the last report (hide/show, window reload) before the extension answers.
 const saved = vscode.getState() as { report?: unknown } | undefined;
 try {
   if (saved?.report) {
     report = checkReport(saved.report);
     pixels = base64ToBytes(report.pixels);
+    mistakeMaps = mapsOf(report);
     render();
   } else showStatus('Waiting for the evaluation…');
 } catch {

@@ -1,0 +1,116 @@
+// Measures Fine-Tune on My Drawings and "see why" for docs/FINE_TUNE.md, without a browser:
+// the e2e harness's personal-style drawings rendered in Node (test/support/rasterize.ts), five of
+// each digit taught, 30 *other* drawings of each digit measured before and after, the base model's
+// held-out train.csv rows (as the command reports them) and 5,000 further rows no run trained on,
+// with the count of mistakes each way (a paired comparison). Also the wall time of the whole job
+// (read, measure, train, measure, save) and of one pad prediction with its map.
+//
+//   npx tsx scripts/benchFineTune.ts            seed CNN trained here (2 epochs on 7,000 rows, as the e2e test) + the Keras fixture
+//   DIGIT_DATA_DIR=… KERAS_FIXTURES_DIR=…       other data / fixtures folders
+//
+// Prints Markdown rows; nothing is written into the project.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { initBackend } from '../src/engine/backend';
+import { readDigitCsv } from '../src/engine/csv';
+import { TRAIN_HEADER, trainRow } from '../src/engine/exportRow';
+import { DEFAULT_FINE_TUNE_SETTINGS } from '../src/engine/fineTune';
+import { runFineTuneJob } from '../src/engine/fineTuneJob';
+import { runTrainJob } from '../src/engine/jobs';
+import { loadAnyModel } from '../src/engine/loadModel';
+import { disposeModel } from '../src/engine/models';
+import { predictImages } from '../src/engine/predict';
+import { explainOne } from '../src/engine/saliency';
+import { DEFAULT_TRAIN_SETTINGS } from '../src/engine/train';
+import type { DigitImages } from '../src/engine/types';
+import { personalDigit } from '../test/e2e/personalStrokes';
+import { dataDir, slice, tempDir } from '../test/support/data';
+import { kerasFixturesDir } from '../test/support/keras';
+import { rasterizeStrokes } from '../test/support/rasterize';
+
+const TEACH = [0, 1, 2, 3, 4];
+const OTHERS = Array.from({ length: 30 }, (_, i) => 100 + i);
+
+function personal(ks: number[]): DigitImages & { labels: Uint8Array } {
+  const pixels = new Uint8Array(10 * ks.length * 784);
+  const labels = new Uint8Array(10 * ks.length);
+  let i = 0;
+  for (let d = 0; d < 10; d++) for (const k of ks) (pixels.set(rasterizeStrokes(personalDigit(d, k)), i * 784), (labels[i++] = d));
+  return { count: labels.length, pixels, labels };
+}
+
+async function mistakes(modelDir: string, images: DigitImages): Promise<{ wrong: Set<number>; total: number }> {
+  const { model, metadata } = await loadAnyModel(modelDir);
+  try {
+    const p = await predictImages(model, images, { pixelScale: metadata?.pixelScale, threads: 1 });
+    const wrong = new Set<number>();
+    for (let i = 0; i < images.count; i++) if (p.labels[i] !== images.labels![i]) wrong.add(i);
+    return { wrong, total: images.count };
+  } finally {
+    disposeModel(model);
+  }
+}
+
+async function explainMs(modelDir: string): Promise<number> {
+  const { model, metadata } = await loadAnyModel(modelDir);
+  try {
+    const image = rasterizeStrokes(personalDigit(4, 0));
+    const times: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const t = performance.now();
+      explainOne(model, image, metadata?.pixelScale);
+      if (i >= 10) times.push(performance.now() - t);
+    }
+    return times.sort((a, b) => a - b)[times.length >> 1];
+  } finally {
+    disposeModel(model);
+  }
+}
+
+const pct = (wrong: number, total: number) => `${(((total - wrong) / total) * 100).toFixed(2)}%`;
+
+(async () => {
+  const data = dataDir();
+  if (!data) throw new Error('train.csv not found: set DIGIT_DATA_DIR');
+  const backend = await initBackend('auto');
+  const work = tempDir('digit-bench-ft-');
+  const train = await slice(data, 'train.csv', 7000);
+  const extra = await readDigitCsv(await slice(data, 'train.csv', 5000, 20_000), { expect: 'train' });
+  const samplesFile = path.join(work, 'my-digits.csv');
+  const teach = personal(TEACH);
+  fs.writeFileSync(samplesFile, `${TRAIN_HEADER}\n${Array.from({ length: teach.count }, (_, i) => trainRow(teach.pixels.subarray(i * 784, (i + 1) * 784), teach.labels[i])).join('\n')}\n`);
+  const others = personal(OTHERS);
+
+  const bases: Array<{ name: string; dir: string; split?: { seed: number; validationSplit: number; rows: number } }> = [];
+  const seedDir = path.join(work, 'seed');
+  const seedSettings = { ...DEFAULT_TRAIN_SETTINGS, arch: 'seed' as const, epochs: 2, seed: 42 };
+  await runTrainJob({ trainFile: train, settings: seedSettings, outDir: seedDir, name: 'seed CNN, 2 epochs on 7,000 rows' });
+  bases.push({ name: 'seed CNN, 2 epochs on 7,000 rows (the e2e recipe)', dir: seedDir, split: { seed: 42, validationSplit: 0.1, rows: 7000 } });
+  const keras = kerasFixturesDir();
+  if (keras) bases.push({ name: 'Keras 2.14 .h5 (kzarama-mnist.h5, imported)', dir: path.join(keras, 'kzarama-mnist.h5') });
+
+  console.log(`${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} × ${os.cpus()[0]?.model.trim()} · load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} · ${backend.name}`);
+  console.log('| base model | other drawings right, before → after (mistakes fixed / made) | held-out drawings | held-out train.csv rows (as reported) | 5,000 further rows (mistakes fixed / made) | fine-tune job | prediction + map |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const base of bases) {
+    const outDir = path.join(work, `${path.basename(base.dir)}-tuned`);
+    const beforeOthers = await mistakes(base.dir, others);
+    const beforeExtra = await mistakes(base.dir, extra);
+    const started = performance.now();
+    const job = await runFineTuneJob({ modelDir: base.dir, samplesFile, replayFile: train, split: base.split, outDir, name: `${base.name} + my digits`, settings: DEFAULT_FINE_TUNE_SETTINGS });
+    const seconds = (performance.now() - started) / 1000;
+    const afterOthers = await mistakes(outDir, others);
+    const afterExtra = await mistakes(outDir, extra);
+    const r = job.result;
+    const flips = (b: Set<number>, a: Set<number>) => `${[...b].filter((i) => !a.has(i)).length} / ${[...a].filter((i) => !b.has(i)).length}`;
+    const count = (v: number | undefined) => `${Math.round((v ?? 0) * r.heldOutSamples)}/${r.heldOutSamples}`;
+    console.log(
+      `| ${base.name} | ${pct(beforeOthers.wrong.size, others.count)} → ${pct(afterOthers.wrong.size, others.count)} of ${others.count} (${flips(beforeOthers.wrong, afterOthers.wrong)}) | ${count(r.before.samples)} → ${count(r.after.samples)} | ${(r.before.heldOut * 100).toFixed(2)}% → ${(r.after.heldOut * 100).toFixed(2)}% of ${r.heldOutRows} (${job.heldOutFrom}) | ${pct(beforeExtra.wrong.size, extra.count)} → ${pct(afterExtra.wrong.size, extra.count)} (${flips(beforeExtra.wrong, afterExtra.wrong)}) | ${seconds.toFixed(1)} s (training ${r.steps} steps) | ${(await explainMs(base.dir)).toFixed(1)} ms |`,
+    );
+  }
+  fs.rmSync(work, { recursive: true, force: true });
+})().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
