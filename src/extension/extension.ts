@@ -117,7 +117,7 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
     active,
     getStarted,
     samples,
-    createStatusBar(active),
+    createStatusBar(active, getStarted),
     { dispose: () => void engine.dispose() },
     vscode.workspace.onDidChangeConfiguration((e) => {
       // The worker picks its backend when it starts; restart it for a new preference.

@@ -24,6 +24,10 @@ export class GetStarted implements vscode.Disposable {
   private scan: Promise<void> = Promise.resolve();
   private rescanTimer: NodeJS.Timeout | undefined;
   private padRead = false;
+  private found = { train: false, test: false };
+  private readonly dataChanged = new vscode.EventEmitter<void>();
+  /** Fires when train.csv or test.csv appears in the workspace or leaves it. */
+  readonly onDidChangeData = this.dataChanged.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -75,6 +79,11 @@ export class GetStarted implements vscode.Disposable {
     void setContext(STEP_KEYS.submissionWritten, true);
   }
 
+  /** Whether the workspace holds Kaggle's train.csv or test.csv (the status bar shows from then on). */
+  get hasAnyData(): boolean {
+    return this.found.train || this.found.test;
+  }
+
   /** Waits for the scan in progress (tests). */
   settled(): Promise<void> {
     return this.scan;
@@ -92,12 +101,18 @@ export class GetStarted implements vscode.Disposable {
   private async rescan(): Promise<void> {
     const found = await findKaggleData().catch(() => new Map<string, vscode.Uri>());
     const complete = KAGGLE_FILES.every((name) => found.has(name));
+    const now = { train: found.has('train.csv'), test: found.has('test.csv') };
+    if (now.train !== this.found.train || now.test !== this.found.test) {
+      this.found = now;
+      this.dataChanged.fire();
+    }
     await setContext(STEP_KEYS.dataFound, complete);
     if (complete) this.log(`Kaggle's data found in the workspace: ${KAGGLE_FILES.map((n) => vscode.workspace.asRelativePath(found.get(n)!)).join(', ')}`);
   }
 
   dispose(): void {
     clearTimeout(this.rescanTimer);
+    this.dataChanged.dispose();
     this.disposables.forEach((d) => d.dispose());
   }
 }

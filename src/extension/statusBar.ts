@@ -1,8 +1,13 @@
 import * as vscode from 'vscode';
 import { ActiveModel, formatAccuracy } from './activeModel';
+import type { GetStarted } from './getStarted';
 
-/** Shows the active model's name and validation accuracy; a click switches models. */
-export function createStatusBar(active: ActiveModel): vscode.Disposable {
+/**
+ * Shows the active model's name and validation accuracy; a click switches models. With no model
+ * it shows (as "No digit model", a click to train) only where Kaggle's CSVs are: the extension
+ * starts in every window, and a window with nothing digit-related should not carry it.
+ */
+export function createStatusBar(active: ActiveModel, data: Pick<GetStarted, 'hasAnyData' | 'onDidChangeData'>): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('digitRecognizer.activeModel', vscode.StatusBarAlignment.Right, 100);
   item.name = 'Digit Recognizer Model';
   const update = () => {
@@ -17,9 +22,9 @@ export function createStatusBar(active: ActiveModel): vscode.Disposable {
       item.tooltip = 'No digit model yet: click to train one.';
       item.command = 'digitRecognizer.trainModel';
     }
-    item.show();
+    if (model || data.hasAnyData) item.show();
+    else item.hide();
   };
   update();
-  const listener = active.onDidChange(update);
-  return vscode.Disposable.from(item, listener);
+  return vscode.Disposable.from(item, active.onDidChange(update), data.onDidChangeData(update));
 }

@@ -103,6 +103,8 @@ describe('Get Started walkthrough, followed by a new user', function () {
     const media = await findWebviewFrame(page, async (f) => (await f.locator('h1', { hasText: "Kaggle's Digit Recognizer files" }).count()) > 0);
     assert.match(await media.locator('body').innerText(), /train\.csv[\s\S]*42,000[\s\S]*test\.csv[\s\S]*28,000/);
     await screenshot(page, 'walkthrough-first-start-dark');
+    // No model and no data in this window: no status bar item either.
+    assert.strictEqual(await page.locator('.statusbar-item', { hasText: 'No digit model' }).count(), 0, 'the status bar item shows in a window with nothing digit-related');
   });
 
   it('its Open Folder… button opens the folder picker', async function () {
@@ -120,6 +122,8 @@ describe('Get Started walkthrough, followed by a new user', function () {
     assert.strictEqual(await step('getData').getAttribute('aria-checked'), 'false', 'done with train.csv alone');
     fs.copyFileSync(await slice(dataDir, 'test.csv', TEST_ROWS), path.join(workspace, 'test.csv'));
     await waitForStepDone('getData');
+    // With the data here, the status bar offers to train.
+    await page.locator('.statusbar-item', { hasText: 'No digit model' }).first().waitFor({ timeout: 10_000 });
     await screenshot(page, 'walkthrough-data-done-dark');
   });
 
