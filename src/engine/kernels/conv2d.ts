@@ -1,6 +1,6 @@
-// Why this kernel exists: the forward convolution of training, on our C kernel (wasm/conv.c)
-// rather than XNNPACK's: 1.3–1.5× faster on the CNNs' 3×3 and 5×5 layers (bench/KERNELS.md),
-// and the same product the two gradients use. FusedConv2D (a layer with bias and relu, as in the
+// Why this kernel exists: the forward convolution, on our C kernels (convolution.ts) rather than
+// XNNPACK's: 2.0–2.4× faster on the CNNs' 3×3 layers (Winograd) and 1.4–1.5× on the 5×5 ones
+// (bench/KERNELS.md), and the same code the two gradients use. FusedConv2D (a layer with bias and relu, as in the
 // seed CNN) adds the bias and relu in one pass after it. Anything else runs the stock kernel.
 import * as tf from '@tensorflow/tfjs';
 import { biasActivation, ownConv2d } from './convolution';

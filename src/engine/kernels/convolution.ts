@@ -1,7 +1,9 @@
-// Why this file exists: it sets up our C convolution kernels (wasm/conv.c) for the three
-// convolutions of conv training — forward, input gradient and filter gradient — as products over
-// a pixel grid with the right strides, and says which convolutions they take (NHWC, no dilation,
-// output channels a multiple of 8; the callers keep their previous path for anything else).
+// Why this file exists: it sets up our C convolution kernels for the three convolutions of conv
+// training — forward, input gradient and filter gradient — and says which convolutions they take
+// (NHWC, no dilation, output channels a multiple of 8; the callers keep their previous path for
+// anything else): 3×3 stride 1 by Winograd (wasm/winograd.c), 5×5 stride 2 partly as a 3×3 one of
+// the input in 2×2 blocks (wasm/spaceToDepth.c), the rest as a direct product over a pixel grid
+// with the right strides (wasm/conv.c). bench/KERNELS.md has what each measured.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { KernelExports, Scratch, filterCache, ownKernels, offsetOf } from './ownKernels';
