@@ -235,9 +235,11 @@ export function quickPickRow(page: Page, text: string): Locator {
 }
 
 /** Closes every notification toast (a clean picture). */
-export async function dismissNotifications(page: Page): Promise<void> {
+export async function dismissNotifications(page: Page, options: { keep?: RegExp } = {}): Promise<void> {
   const toasts = page.locator('.notifications-toasts .notification-toast');
   for (let i = (await toasts.count()) - 1; i >= 0; i--) {
+    // Clearing a toast removes it from the notification centre too: a kept one stays there.
+    if (options.keep && options.keep.test(await toasts.nth(i).innerText().catch(() => ''))) continue;
     await toasts.nth(i).hover().catch(() => {});
     await toasts.nth(i).locator('.codicon-notifications-clear, .codicon-close').first().click({ timeout: 2_000 }).catch(() => {});
   }
