@@ -38,9 +38,9 @@ export interface TrainSettings {
 }
 
 /**
- * The most accurate recipe measured within 30 minutes on the wasm backend, 2 cores: 12 epochs of
- * the default CNN, ~23–25 minutes, 99.35–99.63% on held-out rows (bench/ACCURACY.md has the recipes
- * tried and the spread over seeds). The extension's settings default to the same values.
+ * The recipe kept by bench/ACCURACY.md's paired comparisons on the wasm backend, 2 cores: 12 epochs
+ * of the default CNN, ~10 minutes, 99.35–99.63% on held-out rows (30 epochs with weight averaging
+ * take ~25 minutes and measured no better). The extension's settings default to the same values.
  */
 export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   arch: 'default',
