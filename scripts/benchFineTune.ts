@@ -6,6 +6,7 @@
 // (read, measure, train, measure, save) and of one pad prediction with its map.
 //
 //   npx tsx scripts/benchFineTune.ts            seed CNN trained here (2 epochs on 7,000 rows, as the e2e test) + the Keras fixture
+//   … --settings JSON                            fine-tune settings other than DEFAULT_FINE_TUNE_SETTINGS
 //   npx tsx scripts/benchFineTune.ts --model DIR  instead, a model trained on train.csv (e.g. `digit-recognizer train`
 //                                               with the defaults): it replays train.csv, its own validation rows
 //                                               are the held-out rows, and it has no further rows (it trained on them)
@@ -104,6 +105,9 @@ const pct = (wrong: number, total: number) => `${(((total - wrong) / total) * 10
   fs.writeFileSync(samplesFile, `${TRAIN_HEADER}\n${Array.from({ length: teach.count }, (_, i) => trainRow(teach.pixels.subarray(i * 784, (i + 1) * 784), teach.labels[i])).join('\n')}\n`);
   const others = personal(OTHERS);
 
+  // --settings '{"learningRate":2e-4}' tries other fine-tune settings than the defaults.
+  const settingsArg = process.argv.indexOf('--settings');
+  const settings = { ...DEFAULT_FINE_TUNE_SETTINGS, ...(settingsArg >= 0 ? JSON.parse(process.argv[settingsArg + 1]) : {}) };
   const bases: Base[] = [];
   if (trainedModel) {
     const m = JSON.parse(fs.readFileSync(path.join(trainedModel, 'metadata.json'), 'utf8'));
@@ -119,7 +123,7 @@ const pct = (wrong: number, total: number) => `${(((total - wrong) / total) * 10
     const beforeOthers = await mistakes(base.dir, others);
     const beforeExtra = base.trainedOnExtra ? undefined : await mistakes(base.dir, extra);
     const started = performance.now();
-    const job = await runFineTuneJob({ modelDir: base.dir, samplesFile, replayFile: train, split: base.split, outDir, name: `${base.name} + my digits`, settings: DEFAULT_FINE_TUNE_SETTINGS });
+    const job = await runFineTuneJob({ modelDir: base.dir, samplesFile, replayFile: train, split: base.split, outDir, name: `${base.name} + my digits`, settings });
     const seconds = (performance.now() - started) / 1000;
     const afterOthers = await mistakes(outDir, others);
     const afterExtra = beforeExtra && (await mistakes(outDir, extra));
