@@ -19,11 +19,12 @@ import * as path from 'path';
 import { initBackend } from '../src/engine/backend';
 import { readDigitCsv } from '../src/engine/csv';
 import { TRAIN_HEADER, trainRow } from '../src/engine/exportRow';
-import { DEFAULT_FINE_TUNE_SETTINGS } from '../src/engine/fineTune';
+import { DEFAULT_FINE_TUNE_SETTINGS, FineTuneSettings } from '../src/engine/fineTune';
 import { runFineTuneJob } from '../src/engine/fineTuneJob';
 import { runTrainJob } from '../src/engine/jobs';
 import { loadAnyModel } from '../src/engine/loadModel';
 import { disposeModel } from '../src/engine/models';
+import { readMetadata } from '../src/engine/persistence';
 import { predictImages } from '../src/engine/predict';
 import { explainOne } from '../src/engine/saliency';
 import { DEFAULT_TRAIN_SETTINGS } from '../src/engine/train';
@@ -76,8 +77,6 @@ interface Base {
   name: string;
   dir: string;
   split?: { seed: number; validationSplit: number; rows: number; sha256?: string };
-  /** The 5,000 further rows are part of its training rows, so they measure nothing. */
-  trainedOnExtra?: boolean;
 }
 
 async function addSmallBases(bases: Base[], train: string, work: string): Promise<void> {
@@ -87,6 +86,14 @@ async function addSmallBases(bases: Base[], train: string, work: string): Promis
   bases.push({ name: 'seed CNN, 2 epochs on 7,000 rows (the e2e recipe)', dir: seedDir, split: { seed: 42, validationSplit: 0.1, rows: 7000 } });
   const keras = kerasFixturesDir();
   if (keras) bases.push({ name: 'Keras 2.14 .h5 (kzarama-mnist.h5, imported)', dir: path.join(keras, 'kzarama-mnist.h5') });
+}
+
+function parseSettings(text: string | undefined): Partial<FineTuneSettings> {
+  try {
+    return JSON.parse(text ?? '');
+  } catch (err) {
+    throw new Error(`--settings: not a JSON object of fine-tune settings, e.g. '{"learningRate":2e-4}' (${(err as Error).message})`);
+  }
 }
 
 const pct = (wrong: number, total: number) => `${(((total - wrong) / total) * 100).toFixed(2)}%`;
@@ -99,7 +106,8 @@ const pct = (wrong: number, total: number) => `${(((total - wrong) / total) * 10
   const modelArg = process.argv.indexOf('--model');
   const trainedModel = modelArg >= 0 ? path.resolve(process.argv[modelArg + 1] ?? '') : undefined;
   const train = trainedModel ? path.join(data, 'train.csv') : await slice(data, 'train.csv', 7000);
-  const extra = await readDigitCsv(await slice(data, 'train.csv', 5000, 20_000), { expect: 'train' });
+  // A model trained on all of train.csv has seen these rows, so for it they measure nothing.
+  const extra = trainedModel ? undefined : await readDigitCsv(await slice(data, 'train.csv', 5000, 20_000), { expect: 'train' });
   const samplesFile = path.join(work, 'my-digits.csv');
   const teach = personal(TEACH);
   fs.writeFileSync(samplesFile, `${TRAIN_HEADER}\n${Array.from({ length: teach.count }, (_, i) => trainRow(teach.pixels.subarray(i * 784, (i + 1) * 784), teach.labels[i])).join('\n')}\n`);
@@ -107,12 +115,13 @@ const pct = (wrong: number, total: number) => `${(((total - wrong) / total) * 10
 
   // --settings '{"learningRate":2e-4}' tries other fine-tune settings than the defaults.
   const settingsArg = process.argv.indexOf('--settings');
-  const settings = { ...DEFAULT_FINE_TUNE_SETTINGS, ...(settingsArg >= 0 ? JSON.parse(process.argv[settingsArg + 1]) : {}) };
+  const settings = { ...DEFAULT_FINE_TUNE_SETTINGS, ...(settingsArg >= 0 ? parseSettings(process.argv[settingsArg + 1]) : {}) };
   const bases: Base[] = [];
   if (trainedModel) {
-    const m = JSON.parse(fs.readFileSync(path.join(trainedModel, 'metadata.json'), 'utf8'));
+    const m = readMetadata(trainedModel);
+    if (!m?.trainingFile || m.seed === undefined || !m.validationSplit) throw new Error(`--model ${trainedModel}: no metadata.json naming its training file, seed and validation split (a model folder saved by \`digit-recognizer train\` with a validation split)`);
     const split = { seed: m.seed, validationSplit: m.validationSplit, rows: m.trainingFile.rows, sha256: m.trainingFile.sha256 };
-    bases.push({ name: `${m.name ?? path.basename(trainedModel)} (${m.epochs} epochs on ${path.basename(train)})`, dir: trainedModel, split, trainedOnExtra: true });
+    bases.push({ name: `${m.name} (${m.epochs} epochs on ${path.basename(train)})`, dir: trainedModel, split });
   } else await addSmallBases(bases, train, work);
 
   console.log(`${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} × ${os.cpus()[0]?.model.trim()} · load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} · ${backend.name}`);
@@ -121,21 +130,21 @@ const pct = (wrong: number, total: number) => `${(((total - wrong) / total) * 10
   for (const base of bases) {
     const outDir = path.join(work, `${path.basename(base.dir)}-tuned`);
     const beforeOthers = await mistakes(base.dir, others);
-    const beforeExtra = base.trainedOnExtra ? undefined : await mistakes(base.dir, extra);
+    const beforeExtra = extra && (await mistakes(base.dir, extra));
     const started = performance.now();
     const job = await runFineTuneJob({ modelDir: base.dir, samplesFile, replayFile: train, split: base.split, outDir, name: `${base.name} + my digits`, settings });
     const seconds = (performance.now() - started) / 1000;
     const afterOthers = await mistakes(outDir, others);
-    const afterExtra = beforeExtra && (await mistakes(outDir, extra));
+    const afterExtra = extra && (await mistakes(outDir, extra));
     const r = job.result;
     const flips = (b: Set<number>, a: Set<number>) => `${[...b].filter((i) => !a.has(i)).length} / ${[...a].filter((i) => !b.has(i)).length}`;
     const count = (v: number | undefined) => `${Math.round((v ?? 0) * r.heldOutSamples)}/${r.heldOutSamples}`;
     console.log(
-      `| ${base.name} | ${pct(beforeOthers.wrong.size, others.count)} → ${pct(afterOthers.wrong.size, others.count)} of ${others.count} (${flips(beforeOthers.wrong, afterOthers.wrong)}) | ${count(r.before.samples)} → ${count(r.after.samples)} | ${(r.before.heldOut * 100).toFixed(2)}% → ${(r.after.heldOut * 100).toFixed(2)}% of ${r.heldOutRows} (${job.heldOutFrom}) | ${beforeExtra && afterExtra ? `${pct(beforeExtra.wrong.size, extra.count)} → ${pct(afterExtra.wrong.size, extra.count)} (${flips(beforeExtra.wrong, afterExtra.wrong)})` : '— (trained on)'} | ${seconds.toFixed(1)} s (training ${r.steps} steps) | ${(await explainMs(base.dir)).toFixed(1)} ms |`,
+      `| ${base.name} | ${pct(beforeOthers.wrong.size, others.count)} → ${pct(afterOthers.wrong.size, others.count)} of ${others.count} (${flips(beforeOthers.wrong, afterOthers.wrong)}) | ${count(r.before.samples)} → ${count(r.after.samples)} | ${(r.before.heldOut * 100).toFixed(2)}% → ${(r.after.heldOut * 100).toFixed(2)}% of ${r.heldOutRows} (${job.heldOutFrom}) | ${extra && beforeExtra && afterExtra ? `${pct(beforeExtra.wrong.size, extra.count)} → ${pct(afterExtra.wrong.size, extra.count)} (${flips(beforeExtra.wrong, afterExtra.wrong)})` : '— (trained on)'} | ${seconds.toFixed(1)} s (training ${r.steps} steps) | ${(await explainMs(base.dir)).toFixed(1)} ms |`,
     );
   }
   fs.rmSync(work, { recursive: true, force: true });
 })().catch((err) => {
-  console.error(err);
+  console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });
