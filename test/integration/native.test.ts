@@ -49,6 +49,7 @@ describe('Install Native TensorFlow', function () {
   });
 
   after(async () => {
+    if (!bin) return; // the suite was skipped (no data): nothing was set up
     await run('removeNativeTensorFlow', true);
     fs.rmSync(bin, { recursive: true, force: true });
   });
