@@ -1,15 +1,16 @@
 // Measures Fine-Tune on My Drawings and "see why" for docs/FINE_TUNE.md, without a browser:
 // the e2e harness's personal-style drawings rendered in Node (test/support/rasterize.ts), five of
 // each digit taught, 30 *other* drawings of each digit measured before and after, the base model's
-// held-out train.csv rows (as the command reports them) and 5,000 further rows no run trained on,
+// held-out train.csv rows (as the command reports them) and further rows no run trained on,
 // with the count of mistakes each way (a paired comparison). Also the wall time of the whole job
 // (read, measure, train, measure, save) and of one pad prediction with its map.
 //
 //   npx tsx scripts/benchFineTune.ts            seed CNN trained here (2 epochs on 7,000 rows, as the e2e test) + the Keras fixture
-//   … --settings JSON                            fine-tune settings other than DEFAULT_FINE_TUNE_SETTINGS
+//   … --settings JSON                            fine-tune settings other than DEFAULT_FINE_TUNE_SETTINGS; a JSON array
+//                                               runs each on the same base models, e.g. '[{"seed":1},{"seed":2}]'
 //   npx tsx scripts/benchFineTune.ts --model DIR  instead, a model trained on train.csv (e.g. `digit-recognizer train`
-//                                               with the defaults): it replays train.csv, its own validation rows
-//                                               are the held-out rows, and it has no further rows (it trained on them)
+//                                               with the defaults): it replays train.csv, the command holds out
+//                                               2,000 of its validation rows, and the "further rows" are all of them
 //   DIGIT_DATA_DIR=… KERAS_FIXTURES_DIR=…       other data / fixtures folders
 //
 // Prints Markdown rows; nothing is written into the project.
@@ -20,7 +21,7 @@ import { initBackend } from '../src/engine/backend';
 import { readDigitCsv } from '../src/engine/csv';
 import { TRAIN_HEADER, trainRow } from '../src/engine/exportRow';
 import { DEFAULT_FINE_TUNE_SETTINGS, FineTuneSettings } from '../src/engine/fineTune';
-import { runFineTuneJob } from '../src/engine/fineTuneJob';
+import { replayAndHeldOut, runFineTuneJob } from '../src/engine/fineTuneJob';
 import { runTrainJob } from '../src/engine/jobs';
 import { loadAnyModel } from '../src/engine/loadModel';
 import { disposeModel } from '../src/engine/models';
@@ -88,7 +89,7 @@ async function addSmallBases(bases: Base[], train: string, work: string): Promis
   if (keras) bases.push({ name: 'Keras 2.14 .h5 (kzarama-mnist.h5, imported)', dir: path.join(keras, 'kzarama-mnist.h5') });
 }
 
-function parseSettings(text: string | undefined): Partial<FineTuneSettings> {
+function parseSettings(text: string | undefined): Partial<FineTuneSettings> | Partial<FineTuneSettings>[] {
   try {
     return JSON.parse(text ?? '');
   } catch (err) {
@@ -106,42 +107,50 @@ const pct = (wrong: number, total: number) => `${(((total - wrong) / total) * 10
   const modelArg = process.argv.indexOf('--model');
   const trainedModel = modelArg >= 0 ? path.resolve(process.argv[modelArg + 1] ?? '') : undefined;
   const train = trainedModel ? path.join(data, 'train.csv') : await slice(data, 'train.csv', 7000);
-  // A model trained on all of train.csv has seen these rows, so for it they measure nothing.
-  const extra = trainedModel ? undefined : await readDigitCsv(await slice(data, 'train.csv', 5000, 20_000), { expect: 'train' });
+  // Further rows no run trained on: for the small bases 5,000 rows past their slice; for a model
+  // trained on all of train.csv, all of its own validation rows (the command reports 2,000 of them).
+  let extra: DigitImages | undefined = trainedModel ? undefined : await readDigitCsv(await slice(data, 'train.csv', 5000, 20_000), { expect: 'train' });
   const samplesFile = path.join(work, 'my-digits.csv');
   const teach = personal(TEACH);
   fs.writeFileSync(samplesFile, `${TRAIN_HEADER}\n${Array.from({ length: teach.count }, (_, i) => trainRow(teach.pixels.subarray(i * 784, (i + 1) * 784), teach.labels[i])).join('\n')}\n`);
   const others = personal(OTHERS);
 
-  // --settings '{"learningRate":2e-4}' tries other fine-tune settings than the defaults.
+  // --settings '{"learningRate":2e-4}' tries other fine-tune settings than the defaults; a JSON
+  // array tries each in turn on the same base models (a paired comparison).
   const settingsArg = process.argv.indexOf('--settings');
-  const settings = { ...DEFAULT_FINE_TUNE_SETTINGS, ...(settingsArg >= 0 ? parseSettings(process.argv[settingsArg + 1]) : {}) };
+  const variants = settingsArg >= 0 ? [parseSettings(process.argv[settingsArg + 1])].flat() : [{}];
   const bases: Base[] = [];
   if (trainedModel) {
     const m = readMetadata(trainedModel);
     if (!m?.trainingFile || m.seed === undefined || !m.validationSplit) throw new Error(`--model ${trainedModel}: no metadata.json naming its training file, seed and validation split (a model folder saved by \`digit-recognizer train\` with a validation split)`);
     const split = { seed: m.seed, validationSplit: m.validationSplit, rows: m.trainingFile.rows, sha256: m.trainingFile.sha256 };
     bases.push({ name: `${m.name} (${m.epochs} epochs on ${path.basename(train)})`, dir: trainedModel, split });
+    extra = replayAndHeldOut(await readDigitCsv(train, { expect: 'train', limit: split.rows }), split, Infinity, 0).heldOut;
   } else await addSmallBases(bases, train, work);
 
   console.log(`${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} × ${os.cpus()[0]?.model.trim()} · load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} · ${backend.name}`);
-  console.log('| base model | other drawings right, before → after (mistakes fixed / made) | held-out drawings | held-out train.csv rows (as reported) | 5,000 further rows (mistakes fixed / made) | fine-tune job | prediction + map |');
+  console.log(`| base model | other drawings right, before → after (mistakes fixed / made) | held-out drawings | held-out train.csv rows (as reported) | ${trainedModel ? `all ${extra!.count} validation rows` : '5,000 further rows'} (mistakes fixed / made) | fine-tune job | prediction + map |`);
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const base of bases) {
-    const outDir = path.join(work, `${path.basename(base.dir)}-tuned`);
     const beforeOthers = await mistakes(base.dir, others);
     const beforeExtra = extra && (await mistakes(base.dir, extra));
-    const started = performance.now();
-    const job = await runFineTuneJob({ modelDir: base.dir, samplesFile, replayFile: train, split: base.split, outDir, name: `${base.name} + my digits`, settings });
-    const seconds = (performance.now() - started) / 1000;
-    const afterOthers = await mistakes(outDir, others);
-    const afterExtra = extra && (await mistakes(outDir, extra));
-    const r = job.result;
-    const flips = (b: Set<number>, a: Set<number>) => `${[...b].filter((i) => !a.has(i)).length} / ${[...a].filter((i) => !b.has(i)).length}`;
-    const count = (v: number | undefined) => `${Math.round((v ?? 0) * r.heldOutSamples)}/${r.heldOutSamples}`;
-    console.log(
-      `| ${base.name} | ${pct(beforeOthers.wrong.size, others.count)} → ${pct(afterOthers.wrong.size, others.count)} of ${others.count} (${flips(beforeOthers.wrong, afterOthers.wrong)}) | ${count(r.before.samples)} → ${count(r.after.samples)} | ${(r.before.heldOut * 100).toFixed(2)}% → ${(r.after.heldOut * 100).toFixed(2)}% of ${r.heldOutRows} (${job.heldOutFrom}) | ${extra && beforeExtra && afterExtra ? `${pct(beforeExtra.wrong.size, extra.count)} → ${pct(afterExtra.wrong.size, extra.count)} (${flips(beforeExtra.wrong, afterExtra.wrong)})` : '— (trained on)'} | ${seconds.toFixed(1)} s (training ${r.steps} steps) | ${(await explainMs(base.dir)).toFixed(1)} ms |`,
-    );
+    for (const variant of variants) {
+      const settings = { ...DEFAULT_FINE_TUNE_SETTINGS, ...variant };
+      const outDir = path.join(work, `${path.basename(base.dir)}-tuned`);
+      const started = performance.now();
+      const job = await runFineTuneJob({ modelDir: base.dir, samplesFile, replayFile: train, split: base.split, outDir, name: `${base.name} + my digits`, settings });
+      const seconds = (performance.now() - started) / 1000;
+      const afterOthers = await mistakes(outDir, others);
+      const afterExtra = extra && (await mistakes(outDir, extra));
+      const r = job.result;
+      const flips = (b: Set<number>, a: Set<number>) => `${[...b].filter((i) => !a.has(i)).length} / ${[...a].filter((i) => !b.has(i)).length}`;
+      const count = (v: number | undefined) => `${Math.round((v ?? 0) * r.heldOutSamples)}/${r.heldOutSamples}`;
+      const label = variants.length > 1 || settingsArg >= 0 ? `${base.name}, ${JSON.stringify(variant)}` : base.name;
+      console.log(
+        `| ${label} | ${pct(beforeOthers.wrong.size, others.count)} → ${pct(afterOthers.wrong.size, others.count)} of ${others.count} (${flips(beforeOthers.wrong, afterOthers.wrong)}) | ${count(r.before.samples)} → ${count(r.after.samples)} | ${(r.before.heldOut * 100).toFixed(2)}% → ${(r.after.heldOut * 100).toFixed(2)}% of ${r.heldOutRows} (${job.heldOutFrom}) | ${extra && beforeExtra && afterExtra ? `${pct(beforeExtra.wrong.size, extra.count)} → ${pct(afterExtra.wrong.size, extra.count)} (${flips(beforeExtra.wrong, afterExtra.wrong)})` : '— (trained on)'} | ${seconds.toFixed(1)} s (training ${r.steps} steps, ${r.changeKept * 100}% of the change kept) | ${(await explainMs(base.dir)).toFixed(1)} ms |`,
+      );
+      fs.rmSync(outDir, { recursive: true, force: true });
+    }
   }
   fs.rmSync(work, { recursive: true, force: true });
 })().catch((err) => {

@@ -107,6 +107,7 @@ export async function runFineTuneJob(job: FineTuneJob, context: JobContext = {})
         trainedSamples: result.trainedSamples,
         before: result.before,
         after: result.after,
+        changeKept: result.changeKept,
         settings: job.settings,
       },
     };

@@ -60,6 +60,8 @@ export interface FineTuneInfo {
   trainedSamples: number;
   before: Accuracies;
   after: Accuracies;
+  /** Share of the run's change to the weights kept (absent in models fine-tuned before it was chosen). */
+  changeKept?: number;
   settings: FineTuneSettings;
 }
 

@@ -10,7 +10,7 @@ import { initBackend } from '../../src/engine/backend';
 import { readDigitCsv } from '../../src/engine/csv';
 import { InputError } from '../../src/engine/errors';
 import { TRAIN_HEADER, trainRow } from '../../src/engine/exportRow';
-import { DEFAULT_FINE_TUNE_SETTINGS, FineTuneSettings, MIN_SAMPLES, fineTune, holdOutSamples, planBatches } from '../../src/engine/fineTune';
+import { CHANGE_SHARES, DEFAULT_FINE_TUNE_SETTINGS, FineTuneSettings, MIN_SAMPLES, fineTune, holdOutSamples, keepLeastChange, planBatches } from '../../src/engine/fineTune';
 import { replayAndHeldOut, runFineTuneJob } from '../../src/engine/fineTuneJob';
 import { loadAnyModel } from '../../src/engine/loadModel';
 import { disposeModel } from '../../src/engine/models';
@@ -96,6 +96,44 @@ describe('the replay mix', function () {
   });
 });
 
+describe('keeping the least change', function () {
+  // Two "weights" moved from base to tuned; the scripted accuracy reads the taught drawings as
+  // well as the full change from a given share on, as a well-trained model does from a quarter.
+  async function run(readsFrom: number) {
+    const base = [tf.tensor1d([0, 0]), tf.tensor1d([1])];
+    const variables = [tf.variable(tf.tensor1d([4, -8])), tf.variable(tf.tensor1d([5]))];
+    const tried: number[] = [];
+    const tensors = tf.memory().numTensors;
+    const share = await keepLeastChange(variables, base, async () => {
+      const moved = (variables[1].dataSync()[0] - 1) / 4; // share of the change the weights hold now
+      tried.push(moved);
+      return moved >= readsFrom - 1e-6 ? 1 : 0.9;
+    });
+    const leaked = tf.memory().numTensors - tensors;
+    const weights = variables.map((v) => Array.from(v.dataSync()));
+    tf.dispose([...base, ...variables]);
+    return { share, tried, leaked, weights };
+  }
+
+  it('keeps the smallest share that reads the taught drawings as well as the whole change, and no more', async function () {
+    const r = await run(0.5);
+    assert.equal(r.share, 0.5);
+    assert.deepEqual(r.tried, [1, 0.25, 0.5]); // the whole change first, then smallest first
+    assert.deepEqual(r.weights, [[2, -4], [3]]);
+    assert.equal(r.leaked, 0);
+  });
+
+  it('keeps the whole change when nothing less reads them as well, and a quarter when a quarter does', async function () {
+    const whole = await run(1);
+    assert.equal(whole.share, 1);
+    assert.deepEqual(whole.weights, [[4, -8], [5]]);
+    assert.equal(whole.leaked, 0);
+    const quarter = await run(0.1);
+    assert.equal(quarter.share, CHANGE_SHARES[0]);
+    assert.deepEqual(quarter.weights, [[1, -2], [2]]);
+  });
+});
+
 describe('fine-tuning on personal-style drawings', function () {
   let dataDir: string;
   let replay: DigitImages;
@@ -127,6 +165,7 @@ describe('fine-tuning on personal-style drawings', function () {
       assert.equal(result.heldOutSamples, 10);
       assert.equal(steps.length, result.steps);
       assert.ok(result.replayRows > 0 && result.replayRows <= replay.count);
+      assert.ok(CHANGE_SHARES.includes(result.changeKept), `kept ${result.changeKept}`);
     } finally {
       disposeModel(model);
     }
@@ -208,6 +247,7 @@ describe('the fine-tune job', function () {
     assert.equal(metadata.fineTuned.heldOutSamples, 10);
     assert.equal(metadata.validationSplit, 0.2, 'the base model\'s split is kept for Evaluate Model');
     assert.deepEqual(metadata.fineTuned.after, result.result.after);
+    assert.equal(metadata.fineTuned.changeKept, result.result.changeKept);
     assert.equal(metadata.final.valAccuracy, result.result.after.heldOut);
     assert.ok(events.includes('fineTune') && events.includes('saving'), events.join(' '));
     assert.ok((await loadAnyModel(path.join(folder, 'tuned'))).model);
