@@ -17,7 +17,7 @@ interface Accuracies {
   samples?: number;
   heldOut: number;
 }
-type Result = { ok: boolean; error?: string; cancelled?: boolean; modelId?: string; before?: Accuracies; after?: Accuracies; heldOutRows?: number; heldOutSamples?: number; trainedSamples?: number; file?: string; rows?: number };
+type Result = { ok: boolean; error?: string; cancelled?: boolean; modelId?: string; before?: Accuracies; after?: Accuracies; heldOutRows?: number; heldOutSamples?: number; trainedSamples?: number; changeKept?: number; file?: string; rows?: number };
 
 const run = (command: string, ...args: unknown[]) => vscode.commands.executeCommand<Result>(`digitRecognizer.${command}`, ...args);
 
@@ -72,6 +72,8 @@ describe('fine-tuning on my drawings', function () {
     assert.strictEqual(metadata.fineTuned.base, 'base for fine-tuning');
     assert.strictEqual(metadata.fineTuned.heldOutFrom, 'validation');
     assert.strictEqual(metadata.fineTuned.settings.epochs, 3);
+    assert.ok([0.25, 0.5, 0.75, 1].includes(result.changeKept!), `change kept: ${result.changeKept}`);
+    assert.strictEqual(metadata.fineTuned.changeKept, result.changeKept);
     // The base model is untouched and still listed.
     assert.ok(modelIds(api).includes(baseId));
   });

@@ -33,6 +33,8 @@ export type FineTuneCommandResult = CommandResult<{
   trainedSamples: number;
   heldOutSamples: number;
   heldOutRows: number;
+  /** Share of the run's change to the weights the new model keeps (0.25–1). */
+  changeKept: number;
   seconds: number;
 }>;
 
@@ -160,13 +162,13 @@ async function run(services: Services, options: FineTuneCommandOptions | undefin
     await services.active.set(location.id);
     const r = outcome.result;
     const summary = describeOutcome(r.before, r.after, r.heldOutSamples, r.heldOutRows, path.basename(replay.fsPath));
-    services.log(`Fine-tuned "${name}" in ${r.seconds.toFixed(1)} s: ${summary}${outcome.note ? ` (${outcome.note})` : ''}. Saved to ${outcome.dir}`);
+    services.log(`Fine-tuned "${name}" in ${r.seconds.toFixed(1)} s, keeping ${r.changeKept * 100}% of the run's change: ${summary}${outcome.note ? ` (${outcome.note})` : ''}. Saved to ${outcome.dir}`);
     status({ state: 'done', message: `"${name}" is active. ${summary}` });
     void vscode.window.showInformationMessage(`Fine-tuned "${name}": ${summary}`, 'Switch Back', 'Evaluate').then((choice) => {
       if (choice === 'Switch Back') void services.active.set(base.id);
       if (choice === 'Evaluate') void vscode.commands.executeCommand('digitRecognizer.evaluateModel', location.id);
     });
-    return { ok: true, modelId: location.id, before: r.before, after: r.after, trainedSamples: r.trainedSamples, heldOutSamples: r.heldOutSamples, heldOutRows: r.heldOutRows, seconds: r.seconds };
+    return { ok: true, modelId: location.id, before: r.before, after: r.after, trainedSamples: r.trainedSamples, heldOutSamples: r.heldOutSamples, heldOutRows: r.heldOutRows, changeKept: r.changeKept, seconds: r.seconds };
   } catch (err) {
     return failed(err);
   } finally {

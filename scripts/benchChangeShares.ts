@@ -1,0 +1,85 @@
+// How much of a fine-tuning run's change a model needs, and what each share costs: fine-tunes a
+// model trained on train.csv on the personal-style drawings (as benchFineTune.ts), then counts
+// mistakes with the weights 0, ¼, ½, ¾ and all of the way from the base to the fully tuned ones
+// (keepLeastChange is bypassed: the job's model is rebuilt from the two ends) on the 300 other
+// drawings, on the model's validation rows and on 8,000 of its training rows the run never
+// replayed. For docs/FINE_TUNE.md.
+//
+//   npx tsx scripts/benchChangeShares.ts <model folder saved by `digit-recognizer train`> [--seed N]
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/engine/backend';
+import { readDigitCsv } from '../src/engine/csv';
+import { stratifiedSplit } from '../src/engine/dataset';
+import { TRAIN_HEADER, trainRow } from '../src/engine/exportRow';
+import { CHANGE_SHARES, DEFAULT_FINE_TUNE_SETTINGS, fineTune } from '../src/engine/fineTune';
+import { replayAndHeldOut } from '../src/engine/fineTuneJob';
+import { loadAnyModel } from '../src/engine/loadModel';
+import { disposeModel } from '../src/engine/models';
+import { readMetadata } from '../src/engine/persistence';
+import { predictImages } from '../src/engine/predict';
+import { createRandom, shuffle } from '../src/engine/random';
+import { readSamples } from '../src/engine/samples';
+import { subset } from '../src/engine/train';
+import type { DigitImages } from '../src/engine/types';
+import { personalDigit } from '../test/e2e/personalStrokes';
+import { dataDir, tempDir } from '../test/support/data';
+import { rasterizeStrokes } from '../test/support/rasterize';
+
+function personal(ks: number[]): DigitImages {
+  const pixels = new Uint8Array(10 * ks.length * 784);
+  const labels = new Uint8Array(10 * ks.length);
+  let i = 0;
+  for (let d = 0; d < 10; d++) for (const k of ks) (pixels.set(rasterizeStrokes(personalDigit(d, k)), i * 784), (labels[i++] = d));
+  return { count: labels.length, pixels, labels };
+}
+
+(async () => {
+  const modelDir = path.resolve(process.argv[2] ?? '');
+  const seedArg = process.argv.indexOf('--seed');
+  const seed = seedArg >= 0 ? Number(process.argv[seedArg + 1]) : DEFAULT_FINE_TUNE_SETTINGS.seed;
+  const m = readMetadata(modelDir);
+  if (!m?.trainingFile || m.seed === undefined || !m.validationSplit) throw new Error(`${modelDir}: not a model folder saved by \`digit-recognizer train\` with a validation split`);
+  const data = dataDir();
+  if (!data) throw new Error('train.csv not found: set DIGIT_DATA_DIR');
+  await initBackend('auto');
+  const rows = await readDigitCsv(path.join(data, 'train.csv'), { expect: 'train', limit: m.trainingFile.rows });
+  const split = { seed: m.seed, validationSplit: m.validationSplit, rows: m.trainingFile.rows };
+  // As the job: replay from the training part, 2,000 of the validation rows held out.
+  const { replay, heldOut } = replayAndHeldOut(rows, split, 2000, seed);
+  const validation = replayAndHeldOut(rows, split, Infinity, 0).heldOut;
+  // The run replays at most 50 × 56 rows of the ~37,800: the last 8,000 of a shuffled order are, almost surely, never replayed.
+  const trainPart = stratifiedSplit(rows.labels!, m.validationSplit, createRandom(m.seed)).train;
+  const unreplayed = subset(rows, shuffle(trainPart.slice(), createRandom(7)).slice(0, 8000));
+
+  const work = tempDir('digit-shares-');
+  const samplesFile = path.join(work, 'my-digits.csv');
+  const teach = personal([0, 1, 2, 3, 4]);
+  fs.writeFileSync(samplesFile, `${TRAIN_HEADER}\n${Array.from({ length: teach.count }, (_, i) => trainRow(teach.pixels.subarray(i * 784, (i + 1) * 784), teach.labels![i])).join('\n')}\n`);
+  const others = personal(Array.from({ length: 30 }, (_, i) => 100 + i));
+
+  const { model: tuned } = await loadAnyModel(modelDir);
+  const { model } = await loadAnyModel(modelDir);
+  const base = model.getWeights().map((w) => w.clone());
+  const result = await fineTune(tuned, { samples: await readSamples(samplesFile), replay, heldOut }, { ...DEFAULT_FINE_TUNE_SETTINGS, seed }, m.pixelScale);
+  // fineTune keeps only result.changeKept of the change: the whole change is base + (kept − base) / share.
+  const whole = tuned.getWeights().map((w, i) => tf.tidy(() => tf.add(base[i], tf.div(tf.sub(w, base[i]), result.changeKept))));
+  const wrong = async (images: DigitImages) => {
+    const p = await predictImages(model, images, { pixelScale: m.pixelScale });
+    return images.labels!.filter((l, i) => p.labels[i] !== l).length;
+  };
+  console.log(`${path.basename(modelDir)}, fine-tune seed ${seed}: the job kept ${result.changeKept * 100}% (its choice among ${CHANGE_SHARES.join(', ')})`);
+  console.log(`| share of the change | other drawings wrong of ${others.count} | validation rows wrong of ${validation.count} | unreplayed training rows wrong of ${unreplayed.count} |`);
+  console.log('| --- | --- | --- | --- |');
+  for (const share of [0, 0.25, 0.5, 0.75, 1]) {
+    model.setWeights(base.map((b, i) => tf.tidy(() => tf.add(b, tf.mul(tf.sub(whole[i], b), share)))));
+    console.log(`| ${share * 100}% | ${await wrong(others)} | ${await wrong(validation)} | ${await wrong(unreplayed)} |`);
+  }
+  disposeModel(model);
+  disposeModel(tuned);
+  fs.rmSync(work, { recursive: true, force: true });
+})().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
