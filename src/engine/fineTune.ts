@@ -252,7 +252,7 @@ export const CHANGE_SHARES = [0.25, 0.5, 0.75, 1];
  * as WiSE-FT does (Wortsman et al. 2022, "Robust fine-tuning of zero-shot models") — keeping the
  * smallest share of CHANGE_SHARES at which the drawings trained on are read as well as by the
  * fully tuned weights, and returns that share. Why: on the product's default 12-epoch model the
- * full change cost 0.1–0.3 points of held-out train.csv rows while a quarter of it already read
+ * full change cost 0.1–0.35 points of held-out train.csv rows while a quarter of it already read
  * every taught habit, and forgetting grows with the distance moved; an undertrained model (the
  * seed CNN after 2 epochs) still needs the whole change, and this finds that too
  * (docs/FINE_TUNE.md). Only the trained-on drawings choose, so the held-out ones and the held-out
