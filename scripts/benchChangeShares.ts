@@ -23,17 +23,8 @@ import { createRandom, shuffle } from '../src/engine/random';
 import { readSamples } from '../src/engine/samples';
 import { subset } from '../src/engine/train';
 import type { DigitImages } from '../src/engine/types';
-import { personalDigit } from '../test/e2e/personalStrokes';
+import { personalImages } from '../test/support/personalImages';
 import { dataDir, tempDir } from '../test/support/data';
-import { rasterizeStrokes } from '../test/support/rasterize';
-
-function personal(ks: number[]): DigitImages {
-  const pixels = new Uint8Array(10 * ks.length * 784);
-  const labels = new Uint8Array(10 * ks.length);
-  let i = 0;
-  for (let d = 0; d < 10; d++) for (const k of ks) (pixels.set(rasterizeStrokes(personalDigit(d, k)), i * 784), (labels[i++] = d));
-  return { count: labels.length, pixels, labels };
-}
 
 (async () => {
   const modelDir = path.resolve(process.argv[2] ?? '');
@@ -55,9 +46,9 @@ function personal(ks: number[]): DigitImages {
 
   const work = tempDir('digit-shares-');
   const samplesFile = path.join(work, 'my-digits.csv');
-  const teach = personal([0, 1, 2, 3, 4]);
+  const teach = personalImages([0, 1, 2, 3, 4]);
   fs.writeFileSync(samplesFile, `${TRAIN_HEADER}\n${Array.from({ length: teach.count }, (_, i) => trainRow(teach.pixels.subarray(i * 784, (i + 1) * 784), teach.labels![i])).join('\n')}\n`);
-  const others = personal(Array.from({ length: 30 }, (_, i) => 100 + i));
+  const others = personalImages(Array.from({ length: 30 }, (_, i) => 100 + i));
 
   const { model: tuned } = await loadAnyModel(modelDir);
   const { model } = await loadAnyModel(modelDir);

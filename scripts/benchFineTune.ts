@@ -31,20 +31,13 @@ import { explainOne } from '../src/engine/saliency';
 import { DEFAULT_TRAIN_SETTINGS } from '../src/engine/train';
 import type { DigitImages } from '../src/engine/types';
 import { personalDigit } from '../test/e2e/personalStrokes';
+import { personalImages } from '../test/support/personalImages';
 import { dataDir, slice, tempDir } from '../test/support/data';
 import { kerasFixturesDir } from '../test/support/keras';
 import { rasterizeStrokes } from '../test/support/rasterize';
 
 const TEACH = [0, 1, 2, 3, 4];
 const OTHERS = Array.from({ length: 30 }, (_, i) => 100 + i);
-
-function personal(ks: number[]): DigitImages & { labels: Uint8Array } {
-  const pixels = new Uint8Array(10 * ks.length * 784);
-  const labels = new Uint8Array(10 * ks.length);
-  let i = 0;
-  for (let d = 0; d < 10; d++) for (const k of ks) (pixels.set(rasterizeStrokes(personalDigit(d, k)), i * 784), (labels[i++] = d));
-  return { count: labels.length, pixels, labels };
-}
 
 async function mistakes(modelDir: string, images: DigitImages): Promise<{ wrong: Set<number>; total: number }> {
   const { model, metadata } = await loadAnyModel(modelDir);
@@ -111,9 +104,9 @@ const pct = (wrong: number, total: number) => `${(((total - wrong) / total) * 10
   // trained on all of train.csv, all of its own validation rows (the command reports 2,000 of them).
   let extra: DigitImages | undefined = trainedModel ? undefined : await readDigitCsv(await slice(data, 'train.csv', 5000, 20_000), { expect: 'train' });
   const samplesFile = path.join(work, 'my-digits.csv');
-  const teach = personal(TEACH);
+  const teach = personalImages(TEACH);
   fs.writeFileSync(samplesFile, `${TRAIN_HEADER}\n${Array.from({ length: teach.count }, (_, i) => trainRow(teach.pixels.subarray(i * 784, (i + 1) * 784), teach.labels[i])).join('\n')}\n`);
-  const others = personal(OTHERS);
+  const others = personalImages(OTHERS);
 
   // --settings '{"learningRate":2e-4}' tries other fine-tune settings than the defaults; a JSON
   // array tries each in turn on the same base models (a paired comparison).

@@ -19,25 +19,9 @@ import { createRandom } from '../../src/engine/random';
 import { DEFAULT_TRAIN_SETTINGS, trainModel } from '../../src/engine/train';
 import { saveModelDir } from '../../src/engine/persistence';
 import type { DigitImages } from '../../src/engine/types';
-import { personalDigit } from '../e2e/personalStrokes';
+import { personalImages } from '../support/personalImages';
 import { requireData, slice, tempDir } from '../support/data';
 import { requireKerasFixtures } from '../support/keras';
-import { rasterizeStrokes } from '../support/rasterize';
-
-/** Drawings k of every digit in the personal style. */
-function personal(ks: number[]): DigitImages & { labels: Uint8Array } {
-  const count = 10 * ks.length;
-  const pixels = new Uint8Array(count * 784);
-  const labels = new Uint8Array(count);
-  let i = 0;
-  for (let d = 0; d < 10; d++) {
-    for (const k of ks) {
-      pixels.set(rasterizeStrokes(personalDigit(d, k)), i * 784);
-      labels[i++] = d;
-    }
-  }
-  return { count, pixels, labels };
-}
 
 function samplesCsv(images: DigitImages): string {
   const rows = Array.from({ length: images.count }, (_, i) => trainRow(images.pixels.subarray(i * 784, (i + 1) * 784), images.labels![i]));
@@ -76,7 +60,7 @@ describe('the replay mix', function () {
   });
 
   it('holds out a share of each digit\'s samples, and the job keeps replay and held-out rows apart', function () {
-    const samples = personal([0, 1, 2, 3, 4]);
+    const samples = personalImages([0, 1, 2, 3, 4]);
     const { train, heldOut } = holdOutSamples(samples, 0.2, createRandom(3));
     assert.equal(heldOut.count, 10);
     assert.deepEqual(Array.from(heldOut.labels!).sort(), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -138,8 +122,8 @@ describe('fine-tuning on personal-style drawings', function () {
   let dataDir: string;
   let replay: DigitImages;
   let heldOut: DigitImages;
-  const teach = personal([0, 1, 2, 3, 4]);
-  const others = personal(Array.from({ length: 10 }, (_, i) => 200 + i));
+  const teach = personalImages([0, 1, 2, 3, 4]);
+  const others = personalImages(Array.from({ length: 10 }, (_, i) => 200 + i));
 
   before(async function () {
     dataDir = requireData(this);
@@ -235,7 +219,7 @@ describe('the fine-tune job', function () {
   it('saves "<base> + my digits" with before → after in its metadata, measuring on the base model\'s validation rows', async function () {
     const folder = tempDir('digit-ft-');
     const samplesFile = path.join(folder, 'my-digits.csv');
-    fs.writeFileSync(samplesFile, samplesCsv(personal([0, 1, 2])));
+    fs.writeFileSync(samplesFile, samplesCsv(personalImages([0, 1, 2])));
     const events: string[] = [];
     const result = await runFineTuneJob(job(samplesFile, path.join(folder, 'tuned')), { onEvent: (e) => events.push(e.kind) });
     const metadata = JSON.parse(fs.readFileSync(path.join(folder, 'tuned', 'metadata.json'), 'utf8'));
@@ -258,7 +242,7 @@ describe('the fine-tune job', function () {
     const empty = path.join(folder, 'my-digits.csv');
     fs.writeFileSync(empty, `${TRAIN_HEADER}\n`);
     await assert.rejects(runFineTuneJob(job(empty, path.join(folder, 'tuned'))), (err: unknown) => err instanceof InputError && /my-digits\.csv holds no labelled drawings yet/.test(err.message));
-    const text = samplesCsv(personal([0, 1])).replace(/\n5,/, '\n5,x');
+    const text = samplesCsv(personalImages([0, 1])).replace(/\n5,/, '\n5,x');
     const malformed = path.join(folder, 'broken.csv');
     fs.writeFileSync(malformed, text);
     await assert.rejects(runFineTuneJob(job(malformed, path.join(folder, 'tuned'))), (err: unknown) => err instanceof InputError && /broken\.csv line \d+, column 'pixel0'/.test(err.message));
@@ -269,7 +253,7 @@ describe('the fine-tune job', function () {
   it('a cancelled run writes nothing and leaves the base model as it was', async function () {
     const folder = tempDir('digit-ft-');
     const samplesFile = path.join(folder, 'my-digits.csv');
-    fs.writeFileSync(samplesFile, samplesCsv(personal([0, 1, 2])));
+    fs.writeFileSync(samplesFile, samplesCsv(personalImages([0, 1, 2])));
     const baseWeights = fs.readFileSync(path.join(baseDir, 'weights.bin'));
     const controller = new AbortController();
     await assert.rejects(
