@@ -2,8 +2,8 @@
 // model trained on train.csv on the personal-style drawings (as benchFineTune.ts), then counts
 // mistakes with the weights 0, ¼, ½, ¾ and all of the way from the base to the fully tuned ones
 // (keepLeastChange is bypassed: the job's model is rebuilt from the two ends) on the 300 other
-// drawings, on the model's validation rows and on 8,000 of its training rows the run never
-// replayed. For docs/FINE_TUNE.md.
+// drawings, on the model's validation rows and on 8,000 of its training rows set aside from the
+// run's replay. For docs/FINE_TUNE.md.
 //
 //   npx tsx scripts/benchChangeShares.ts <model folder saved by `digit-recognizer train`> [--seed N]
 import * as fs from 'fs';
@@ -11,8 +11,6 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/engine/backend';
 import { readDigitCsv } from '../src/engine/csv';
-import { stratifiedSplit } from '../src/engine/dataset';
-import { TRAIN_HEADER, trainRow } from '../src/engine/exportRow';
 import { CHANGE_SHARES, DEFAULT_FINE_TUNE_SETTINGS, fineTune } from '../src/engine/fineTune';
 import { replayAndHeldOut } from '../src/engine/fineTuneJob';
 import { loadAnyModel } from '../src/engine/loadModel';
@@ -23,7 +21,7 @@ import { createRandom, shuffle } from '../src/engine/random';
 import { readSamples } from '../src/engine/samples';
 import { subset } from '../src/engine/train';
 import type { DigitImages } from '../src/engine/types';
-import { personalImages } from '../test/support/personalImages';
+import { personalImages, samplesCsv } from '../test/support/personalImages';
 import { dataDir, tempDir } from '../test/support/data';
 
 (async () => {
@@ -37,17 +35,18 @@ import { dataDir, tempDir } from '../test/support/data';
   await initBackend('auto');
   const rows = await readDigitCsv(path.join(data, 'train.csv'), { expect: 'train', limit: m.trainingFile.rows });
   const split = { seed: m.seed, validationSplit: m.validationSplit, rows: m.trainingFile.rows };
-  // As the job: replay from the training part, 2,000 of the validation rows held out.
-  const { replay, heldOut } = replayAndHeldOut(rows, split, 2000, seed);
+  // As the job: 2,000 of the validation rows held out, replay from the training part, except
+  // for 8,000 of its rows set aside so that the run never replays them.
+  const { replay: trainPart, heldOut } = replayAndHeldOut(rows, split, 2000, seed);
   const validation = replayAndHeldOut(rows, split, Infinity, 0).heldOut;
-  // The run replays at most 50 × 56 rows of the ~37,800: the last 8,000 of a shuffled order are, almost surely, never replayed.
-  const trainPart = stratifiedSplit(rows.labels!, m.validationSplit, createRandom(m.seed)).train;
-  const unreplayed = subset(rows, shuffle(trainPart.slice(), createRandom(7)).slice(0, 8000));
+  const order = shuffle(Uint32Array.from({ length: trainPart.count }, (_, i) => i), createRandom(7));
+  const unreplayed = subset(trainPart, order.subarray(0, 8000));
+  const replay = subset(trainPart, order.subarray(8000));
 
   const work = tempDir('digit-shares-');
   const samplesFile = path.join(work, 'my-digits.csv');
   const teach = personalImages([0, 1, 2, 3, 4]);
-  fs.writeFileSync(samplesFile, `${TRAIN_HEADER}\n${Array.from({ length: teach.count }, (_, i) => trainRow(teach.pixels.subarray(i * 784, (i + 1) * 784), teach.labels![i])).join('\n')}\n`);
+  fs.writeFileSync(samplesFile, samplesCsv(teach));
   const others = personalImages(Array.from({ length: 30 }, (_, i) => 100 + i));
 
   const { model: tuned } = await loadAnyModel(modelDir);

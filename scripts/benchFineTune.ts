@@ -19,7 +19,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { initBackend } from '../src/engine/backend';
 import { readDigitCsv } from '../src/engine/csv';
-import { TRAIN_HEADER, trainRow } from '../src/engine/exportRow';
 import { DEFAULT_FINE_TUNE_SETTINGS, FineTuneSettings } from '../src/engine/fineTune';
 import { replayAndHeldOut, runFineTuneJob } from '../src/engine/fineTuneJob';
 import { runTrainJob } from '../src/engine/jobs';
@@ -31,7 +30,7 @@ import { explainOne } from '../src/engine/saliency';
 import { DEFAULT_TRAIN_SETTINGS } from '../src/engine/train';
 import type { DigitImages } from '../src/engine/types';
 import { personalDigit } from '../test/e2e/personalStrokes';
-import { personalImages } from '../test/support/personalImages';
+import { personalImages, samplesCsv } from '../test/support/personalImages';
 import { dataDir, slice, tempDir } from '../test/support/data';
 import { kerasFixturesDir } from '../test/support/keras';
 import { rasterizeStrokes } from '../test/support/rasterize';
@@ -82,12 +81,18 @@ async function addSmallBases(bases: Base[], train: string, work: string): Promis
   if (keras) bases.push({ name: 'Keras 2.14 .h5 (kzarama-mnist.h5, imported)', dir: path.join(keras, 'kzarama-mnist.h5') });
 }
 
-function parseSettings(text: string | undefined): Partial<FineTuneSettings> | Partial<FineTuneSettings>[] {
+/** --settings: a JSON object of fine-tune settings, or an array of them. */
+function parseSettings(text: string | undefined): Partial<FineTuneSettings>[] {
+  const usage = `--settings: a JSON object of fine-tune settings or an array of them, e.g. '{"learningRate":2e-4}' or '[{"seed":1},{"seed":2}]'`;
+  let value: unknown;
   try {
-    return JSON.parse(text ?? '');
+    value = JSON.parse(text ?? '');
   } catch (err) {
-    throw new Error(`--settings: not a JSON object of fine-tune settings, e.g. '{"learningRate":2e-4}' (${(err as Error).message})`);
+    throw new Error(`${usage} (${(err as Error).message})`);
   }
+  const variants = Array.isArray(value) ? value : [value];
+  if (!variants.length || variants.some((v) => typeof v !== 'object' || v === null || Array.isArray(v))) throw new Error(`${usage}; got ${text}`);
+  return variants as Partial<FineTuneSettings>[];
 }
 
 const pct = (wrong: number, total: number) => `${(((total - wrong) / total) * 100).toFixed(2)}%`;
@@ -100,33 +105,36 @@ const pct = (wrong: number, total: number) => `${(((total - wrong) / total) * 10
   const modelArg = process.argv.indexOf('--model');
   const trainedModel = modelArg >= 0 ? path.resolve(process.argv[modelArg + 1] ?? '') : undefined;
   const train = trainedModel ? path.join(data, 'train.csv') : await slice(data, 'train.csv', 7000);
-  // Further rows no run trained on: for the small bases 5,000 rows past their slice; for a model
-  // trained on all of train.csv, all of its own validation rows (the command reports 2,000 of them).
-  let extra: DigitImages | undefined = trainedModel ? undefined : await readDigitCsv(await slice(data, 'train.csv', 5000, 20_000), { expect: 'train' });
   const samplesFile = path.join(work, 'my-digits.csv');
   const teach = personalImages(TEACH);
-  fs.writeFileSync(samplesFile, `${TRAIN_HEADER}\n${Array.from({ length: teach.count }, (_, i) => trainRow(teach.pixels.subarray(i * 784, (i + 1) * 784), teach.labels[i])).join('\n')}\n`);
+  fs.writeFileSync(samplesFile, samplesCsv(teach));
   const others = personalImages(OTHERS);
 
   // --settings '{"learningRate":2e-4}' tries other fine-tune settings than the defaults; a JSON
   // array tries each in turn on the same base models (a paired comparison).
   const settingsArg = process.argv.indexOf('--settings');
-  const variants = settingsArg >= 0 ? [parseSettings(process.argv[settingsArg + 1])].flat() : [{}];
+  const variants = settingsArg >= 0 ? parseSettings(process.argv[settingsArg + 1]) : [{}];
   const bases: Base[] = [];
+  // Further rows no run trained on: for a model trained on all of train.csv, all of its own
+  // validation rows (the command reports 2,000 of them); for the small bases 5,000 rows past their slice.
+  let extra: DigitImages;
   if (trainedModel) {
     const m = readMetadata(trainedModel);
     if (!m?.trainingFile || m.seed === undefined || !m.validationSplit) throw new Error(`--model ${trainedModel}: no metadata.json naming its training file, seed and validation split (a model folder saved by \`digit-recognizer train\` with a validation split)`);
     const split = { seed: m.seed, validationSplit: m.validationSplit, rows: m.trainingFile.rows, sha256: m.trainingFile.sha256 };
     bases.push({ name: `${m.name} (${m.epochs} epochs on ${path.basename(train)})`, dir: trainedModel, split });
     extra = replayAndHeldOut(await readDigitCsv(train, { expect: 'train', limit: split.rows }), split, Infinity, 0).heldOut;
-  } else await addSmallBases(bases, train, work);
+  } else {
+    await addSmallBases(bases, train, work);
+    extra = await readDigitCsv(await slice(data, 'train.csv', 5000, 20_000), { expect: 'train' });
+  }
 
   console.log(`${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} × ${os.cpus()[0]?.model.trim()} · load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} · ${backend.name}`);
-  console.log(`| base model | other drawings right, before → after (mistakes fixed / made) | held-out drawings | held-out train.csv rows (as reported) | ${trainedModel ? `all ${extra!.count} validation rows` : '5,000 further rows'} (mistakes fixed / made) | fine-tune job | prediction + map |`);
+  console.log(`| base model | other drawings right, before → after (mistakes fixed / made) | held-out drawings | held-out train.csv rows (as reported) | ${trainedModel ? `all ${extra.count} validation rows` : '5,000 further rows'} (mistakes fixed / made) | fine-tune job | prediction + map |`);
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const base of bases) {
     const beforeOthers = await mistakes(base.dir, others);
-    const beforeExtra = extra && (await mistakes(base.dir, extra));
+    const beforeExtra = await mistakes(base.dir, extra);
     for (const variant of variants) {
       const settings = { ...DEFAULT_FINE_TUNE_SETTINGS, ...variant };
       const outDir = path.join(work, `${path.basename(base.dir)}-tuned`);
@@ -134,13 +142,13 @@ const pct = (wrong: number, total: number) => `${(((total - wrong) / total) * 10
       const job = await runFineTuneJob({ modelDir: base.dir, samplesFile, replayFile: train, split: base.split, outDir, name: `${base.name} + my digits`, settings });
       const seconds = (performance.now() - started) / 1000;
       const afterOthers = await mistakes(outDir, others);
-      const afterExtra = extra && (await mistakes(outDir, extra));
+      const afterExtra = await mistakes(outDir, extra);
       const r = job.result;
       const flips = (b: Set<number>, a: Set<number>) => `${[...b].filter((i) => !a.has(i)).length} / ${[...a].filter((i) => !b.has(i)).length}`;
       const count = (v: number | undefined) => `${Math.round((v ?? 0) * r.heldOutSamples)}/${r.heldOutSamples}`;
-      const label = variants.length > 1 || settingsArg >= 0 ? `${base.name}, ${JSON.stringify(variant)}` : base.name;
+      const label = settingsArg >= 0 ? `${base.name}, ${JSON.stringify(variant)}` : base.name;
       console.log(
-        `| ${label} | ${pct(beforeOthers.wrong.size, others.count)} → ${pct(afterOthers.wrong.size, others.count)} of ${others.count} (${flips(beforeOthers.wrong, afterOthers.wrong)}) | ${count(r.before.samples)} → ${count(r.after.samples)} | ${(r.before.heldOut * 100).toFixed(2)}% → ${(r.after.heldOut * 100).toFixed(2)}% of ${r.heldOutRows} (${job.heldOutFrom}) | ${extra && beforeExtra && afterExtra ? `${pct(beforeExtra.wrong.size, extra.count)} → ${pct(afterExtra.wrong.size, extra.count)} (${flips(beforeExtra.wrong, afterExtra.wrong)})` : '— (trained on)'} | ${seconds.toFixed(1)} s (training ${r.steps} steps, ${r.changeKept * 100}% of the change kept) | ${(await explainMs(base.dir)).toFixed(1)} ms |`,
+        `| ${label} | ${pct(beforeOthers.wrong.size, others.count)} → ${pct(afterOthers.wrong.size, others.count)} of ${others.count} (${flips(beforeOthers.wrong, afterOthers.wrong)}) | ${count(r.before.samples)} → ${count(r.after.samples)} | ${(r.before.heldOut * 100).toFixed(2)}% → ${(r.after.heldOut * 100).toFixed(2)}% of ${r.heldOutRows} (${job.heldOutFrom}) | ${pct(beforeExtra.wrong.size, extra.count)} → ${pct(afterExtra.wrong.size, extra.count)} (${flips(beforeExtra.wrong, afterExtra.wrong)}) | ${seconds.toFixed(1)} s (training ${r.steps} steps, ${r.changeKept * 100}% of the change kept) | ${(await explainMs(base.dir)).toFixed(1)} ms |`,
       );
       fs.rmSync(outDir, { recursive: true, force: true });
     }

@@ -1,5 +1,6 @@
 // The e2e harness's personal handwriting (test/e2e/personalStrokes.ts) as 28×28 images, rendered
 // in Node, for unit tests and benchmarks that need many drawings.
+import { TRAIN_HEADER, trainRow } from '../../src/engine/exportRow';
 import type { DigitImages } from '../../src/engine/types';
 import { personalDigit } from '../e2e/personalStrokes';
 import { rasterizeStrokes } from './rasterize';
@@ -17,4 +18,10 @@ export function personalImages(ks: number[]): DigitImages & { labels: Uint8Array
     }
   }
   return { count, pixels, labels };
+}
+
+/** Labelled images as the text of a samples file (Kaggle's train format). */
+export function samplesCsv(images: DigitImages): string {
+  const rows = Array.from({ length: images.count }, (_, i) => trainRow(images.pixels.subarray(i * 784, (i + 1) * 784), images.labels![i]));
+  return `${TRAIN_HEADER}\n${rows.join('\n')}\n`;
 }

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
 import { readDigitCsv } from '../../src/engine/csv';
 import { InputError } from '../../src/engine/errors';
-import { TRAIN_HEADER, trainRow } from '../../src/engine/exportRow';
+import { TRAIN_HEADER } from '../../src/engine/exportRow';
 import { CHANGE_SHARES, DEFAULT_FINE_TUNE_SETTINGS, FineTuneSettings, MIN_SAMPLES, fineTune, holdOutSamples, keepLeastChange, planBatches } from '../../src/engine/fineTune';
 import { replayAndHeldOut, runFineTuneJob } from '../../src/engine/fineTuneJob';
 import { loadAnyModel } from '../../src/engine/loadModel';
@@ -19,14 +19,9 @@ import { createRandom } from '../../src/engine/random';
 import { DEFAULT_TRAIN_SETTINGS, trainModel } from '../../src/engine/train';
 import { saveModelDir } from '../../src/engine/persistence';
 import type { DigitImages } from '../../src/engine/types';
-import { personalImages } from '../support/personalImages';
+import { personalImages, samplesCsv } from '../support/personalImages';
 import { requireData, slice, tempDir } from '../support/data';
 import { requireKerasFixtures } from '../support/keras';
-
-function samplesCsv(images: DigitImages): string {
-  const rows = Array.from({ length: images.count }, (_, i) => trainRow(images.pixels.subarray(i * 784, (i + 1) * 784), images.labels![i]));
-  return `${TRAIN_HEADER}\n${rows.join('\n')}\n`;
-}
 
 describe('the replay mix', function () {
   const settings = { epochs: 3, batchSize: 16, replayShare: 0.75 };
