@@ -4,6 +4,8 @@ import { onePositional, parse, requiredOption } from './args';
 import { initBackend } from '../engine/backend';
 import { readDigitCsv } from '../engine/csv';
 import { InputError } from '../engine/errors';
+import { fsError } from '../engine/files';
+import { describeJsonValue, parseJson } from '../engine/json';
 import { loadAnyModel } from '../engine/loadModel';
 import { predictImages } from '../engine/predict';
 import { DigitImages, NUM_CLASSES, PIXELS } from '../engine/types';
@@ -44,12 +46,13 @@ export async function predictCommand(argv: string[], signal: AbortSignal): Promi
 
 /** One image (784 numbers) or a list of them, values 0–255. */
 export function readJsonImages(file: string): DigitImages {
-  let value: unknown;
+  let text: string;
   try {
-    value = JSON.parse(fs.readFileSync(file, 'utf8'));
+    text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new InputError(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `not valid JSON (${(err as Error).message})`}`, file);
+    throw fsError(err, 'read', file);
   }
+  const value = parseJson(text, file);
   const list = Array.isArray(value) && value.length > 0 && Array.isArray(value[0]) ? (value as unknown[]) : [value];
   const pixels = new Uint8Array(list.length * PIXELS);
   list.forEach((image, i) => {
@@ -57,7 +60,7 @@ export function readJsonImages(file: string): DigitImages {
       throw new InputError(`${file}: image ${i + 1} must be an array of ${PIXELS} values (got ${Array.isArray(image) ? `${image.length} values` : typeof image})`, file);
     }
     image.forEach((v, p) => {
-      if (!Number.isInteger(v) || v < 0 || v > 255) throw new InputError(`${file}: image ${i + 1}, pixel ${p}: ${JSON.stringify(v)} is not an integer 0–255`, file);
+      if (!Number.isInteger(v) || v < 0 || v > 255) throw new InputError(`${file}: image ${i + 1}, pixel ${p}: ${describeJsonValue(v)} is not an integer 0–255`, file);
       pixels[i * PIXELS + p] = v;
     });
   });

@@ -15,7 +15,8 @@ every picture in it.
 
 Options:
   --model PATH    model folder (or its model.json), or a Keras .h5 / .keras file
-  --out FILE      the folder's CSV (default: predictions.csv in the folder)
+  --out FILE      the folder's CSV (default: predictions.csv in the folder); an existing
+                  file is replaced only if this tool wrote it
   --backend auto|tensorflow|wasm|cpu
   --verbose       show stack traces on errors
   -h, --help      this help`;

@@ -10,7 +10,8 @@ Predicts every row of a Kaggle-format test.csv (pixel0..pixel783) and writes Ima
 
 Options:
   --model PATH    model folder (or its model.json), or a Keras .h5 / .keras file
-  --out FILE      output (default: submission.csv beside test.csv)
+  --out FILE      output (default: submission.csv beside test.csv); an existing file is
+                  replaced only if it is a submission (first line ImageId,Label)
   --backend auto|tensorflow|wasm|cpu
   --threads N     threads that predict; 0 = one per CPU core (default), 1 = a single thread
   --verbose       show stack traces on errors

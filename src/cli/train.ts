@@ -27,7 +27,9 @@ Options:
   --threads N                threads that train, each on a share of every batch; 0 = one per
                              CPU core, 1 = a single thread (default: ${DEFAULT_TRAIN_SETTINGS.threads})
   --limit N                  use only the first N rows
-  --out DIR                  model folder (default: models/<arch>-<date> in the current folder)
+  --out DIR                  model folder (default: models/<arch>-<date> in the current folder);
+                             a new name, an empty folder or a model folder made by this tool
+                             (then replaced); anything else is refused before training
   --backend auto|tensorflow|wasm|cpu   (default: auto)
   --verbose                  show stack traces on errors
   -h, --help                 this help`;

@@ -1,8 +1,8 @@
 // The pad's drawing as a Kaggle train-format row (label,pixel0..pixel783), appended to a CSV so
 // people can grow a dataset of their own handwriting. No TensorFlow: used on the extension host.
 import * as fs from 'fs';
-import * as path from 'path';
 import { InputError } from './errors';
+import { writeFileAtomic } from './files';
 
 const PIXELS = 784;
 export const TRAIN_HEADER = ['label', ...Array.from({ length: PIXELS }, (_, i) => `pixel${i}`)].join(',');
@@ -30,23 +30,11 @@ export async function appendTrainRow(file: string, pixels: ArrayLike<number>, la
   const row = trainRow(pixels, label);
   const existing = fs.existsSync(file) ? await fs.promises.readFile(file, 'utf8') : '';
   if (!existing.trim()) {
-    await writeAtomic(file, `${TRAIN_HEADER}\n${row}\n`);
+    await writeFileAtomic(file, `${TRAIN_HEADER}\n${row}\n`, 'save the drawing to');
     return 1;
   }
   const header = existing.slice(0, existing.search(/\r?\n|$/));
   if (header !== TRAIN_HEADER) throw new InputError(`${file}: not a train-format CSV (its first line is not label,pixel0,…,pixel783); pick another file`, file, 1);
-  await writeAtomic(file, `${existing}${existing.endsWith('\n') ? '' : '\n'}${row}\n`);
+  await writeFileAtomic(file, `${existing}${existing.endsWith('\n') ? '' : '\n'}${row}\n`, 'save the drawing to');
   return existing.split(/\r?\n/).filter((l) => l.trim()).length; // header + old rows, i.e. rows after appending
-}
-
-/** Writes `text` to `file` through a temporary sibling and a rename, so a crash never leaves half a file. */
-export async function writeAtomic(file: string, text: string): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${Date.now()}`);
-  try {
-    await fs.promises.writeFile(tmp, text);
-    await fs.promises.rename(tmp, file);
-  } catch (err) {
-    await fs.promises.rm(tmp, { force: true });
-    throw err;
-  }
 }

@@ -6,6 +6,7 @@ import * as path from 'path';
 import { readDigitCsv } from './csv';
 import { initBackend } from './backend';
 import { ModelMetadata, hashFile, saveModelDir } from './persistence';
+import { checkModelOutputDir } from './modelDir';
 import { loadAnyModel } from './loadModel';
 import { disposeModel } from './models';
 import { stratifiedSplit } from './dataset';
@@ -48,6 +49,7 @@ export interface FineTuneJobResult {
 }
 
 export async function runFineTuneJob(job: FineTuneJob, context: JobContext = {}): Promise<FineTuneJobResult> {
+  checkModelOutputDir(job.outDir);
   const emit = context.onEvent ?? (() => undefined);
   const backend = await initBackend(context.backend);
   emit({ kind: 'backend', name: backend.name, note: backend.note });

@@ -8,6 +8,7 @@ import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 import * as bmp from 'bmp-ts';
 import { InputError } from './errors';
+import { fsErrorWords } from './files';
 import { inkFromRgba, preprocess, MNIST_SIDE } from '../shared/preprocess';
 
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.bmp'] as const;
@@ -15,6 +16,8 @@ export type ImageFormat = 'png' | 'jpeg' | 'bmp';
 
 /** Pictures larger than this are refused rather than decoded (memory). */
 export const MAX_IMAGE_PIXELS = 50_000_000;
+/** Picture files larger than this are not read (a digit's picture is far smaller). */
+export const MAX_IMAGE_FILE_BYTES = 256 * 1024 * 1024;
 /** Ink coverage at or below this (of 255) is treated as background when finding the digit's box: paper grain, JPEG noise. */
 export const INK_THRESHOLD = 40;
 
@@ -50,10 +53,51 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat | undefined {
   return undefined;
 }
 
+/**
+ * The width and height a picture's header declares, read without decoding it (so a small file
+ * that declares a huge picture — a decompression bomb — costs nothing), or undefined when the
+ * header is too short or damaged (the decoder then says what is wrong).
+ */
+export function declaredSize(bytes: Uint8Array, format: ImageFormat): { width: number; height: number } | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (format === 'png') {
+    // Signature (8), chunk length (4), "IHDR" (4), width (4), height (4), big-endian.
+    if (bytes.length < 24 || String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') return undefined;
+    return { width: view.getUint32(16), height: view.getUint32(20) };
+  }
+  if (format === 'bmp') {
+    // File header (14), then the DIB header: its size, then width and height (16-bit in the old core header).
+    if (bytes.length < 26) return undefined;
+    if (view.getUint32(14, true) === 12) return { width: view.getUint16(18, true), height: view.getUint16(20, true) };
+    return { width: Math.abs(view.getInt32(18, true)), height: Math.abs(view.getInt32(22, true)) };
+  }
+  // JPEG: walk the markers to the first start-of-frame (SOF0–SOF15 but DHT C4, JPG C8, DAC CC).
+  let i = 2;
+  while (i + 9 < bytes.length) {
+    if (bytes[i] !== 0xff) return undefined;
+    const marker = bytes[i + 1];
+    if (marker === 0xff) {
+      i++;
+      continue;
+    }
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { height: view.getUint16(i + 5), width: view.getUint16(i + 7) };
+    }
+    if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
+      i += 2;
+      continue;
+    }
+    i += 2 + view.getUint16(i + 2);
+  }
+  return undefined;
+}
+
 /** Decodes a PNG, JPEG or BMP to RGBA; `label` names the file in errors. */
 export function decodeImage(bytes: Uint8Array, label: string): DecodedImage {
   const format = sniffImageFormat(bytes);
   if (!format) throw new InputError(`${label}: not a PNG, JPEG or BMP image`, label);
+  const declared = declaredSize(bytes, format);
+  if (declared) refuseTooLarge(declared.width, declared.height, label);
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let width: number;
   let height: number;
@@ -76,10 +120,14 @@ export function decodeImage(bytes: Uint8Array, label: string): DecodedImage {
     throw new InputError(`${label}: cannot decode this ${format.toUpperCase()} image (${(err as Error).message}); it may be truncated or damaged`, label);
   }
   if (!width || !height) throw new InputError(`${label}: the image is empty (${width}×${height})`, label);
-  if (width * height > MAX_IMAGE_PIXELS) throw new InputError(`${label}: the image is too large (${width}×${height}); at most ${MAX_IMAGE_PIXELS / 1e6} megapixels`, label);
+  refuseTooLarge(width, height, label);
   if (rgba.length < width * height * 4) throw new InputError(`${label}: truncated ${format.toUpperCase()} image`, label);
   if (format === 'bmp') opaqueIfAlphaUnused(rgba);
   return { width, height, rgba, format };
+}
+
+function refuseTooLarge(width: number, height: number, label: string): void {
+  if (width * height > MAX_IMAGE_PIXELS) throw new InputError(`${label}: the image is too large (${width}×${height}); at most ${MAX_IMAGE_PIXELS / 1e6} megapixels`, label);
 }
 
 /** 24-bit BMPs decode with alpha 0 everywhere; an all-transparent picture means "no alpha". */
@@ -99,9 +147,12 @@ export function digitFromImage(image: DecodedImage): DigitImage {
 export async function readDigitImage(file: string): Promise<DigitImage> {
   let bytes: Buffer;
   try {
+    const size = (await fs.promises.stat(file)).size;
+    if (size > MAX_IMAGE_FILE_BYTES) throw new InputError(`${file}: the file is too large for a picture of a digit (${(size / 1048576).toFixed(0)} MB; at most ${MAX_IMAGE_FILE_BYTES / 1048576} MB)`, file);
     bytes = await fs.promises.readFile(file);
   } catch (err) {
-    throw new InputError(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message}`, file);
+    if (err instanceof InputError) throw err;
+    throw new InputError(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : fsErrorWords(err)}`, file);
   }
   return digitFromImage(decodeImage(bytes, file));
 }

@@ -1,9 +1,9 @@
 // Predictions for pictures of digits (one file, or a folder to a CSV); decoding and the MNIST
 // preprocessing are in imageDecode.ts.
-import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { InputError, throwIfAborted } from './errors';
+import { checkOutputFile, writeFileAtomic } from './files';
 import { predictImages, PixelScale } from './predict';
 import { NUM_CLASSES, PIXELS } from './types';
 import { DigitImage, listImageFiles, readDigitImage } from './imageDecode';
@@ -36,7 +36,12 @@ export interface FolderOptions {
   pixelScale?: PixelScale;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** The user confirmed replacing `outFile` (otherwise only a predictions file we wrote is replaced). */
+  replace?: boolean;
 }
+
+/** What a folder's prediction writes, and what it may replace. */
+export const PREDICTIONS_OUTPUT = { what: 'the predictions', header: 'file,label,confidence,error', defaultName: 'predictions.csv' } as const;
 
 /**
  * Predicts every picture in `folder` and writes `outFile` (atomically): `file,label,confidence,error`
@@ -44,9 +49,10 @@ export interface FolderOptions {
  * the reason.
  */
 export async function predictImageFolder(model: tf.LayersModel, folder: string, outFile: string, options: FolderOptions = {}): Promise<FolderPredictionResult> {
+  checkOutputFile(outFile, { ...PREDICTIONS_OUTPUT, replaceConfirmed: options.replace });
   const files = listImageFiles(folder);
   if (!files.length) throw new InputError(`${folder}: no .png, .jpg, .jpeg or .bmp pictures in this folder`, folder);
-  const lines = ['file,label,confidence,error'];
+  const lines: string[] = [PREDICTIONS_OUTPUT.header];
   const failed: FolderPredictionResult['failed'] = [];
   const batch = 64;
   for (let start = 0; start < files.length; start += batch) {
@@ -82,9 +88,7 @@ export async function predictImageFolder(model: tf.LayersModel, folder: string, 
     options.onProgress?.(Math.min(files.length, start + batch), files.length);
   }
   throwIfAborted(options.signal);
-  const tmp = `${outFile}.tmp-${process.pid}-${Date.now()}`;
-  await fs.promises.writeFile(tmp, lines.join('\n') + '\n');
-  await fs.promises.rename(tmp, outFile);
+  await writeFileAtomic(outFile, lines.join('\n') + '\n', 'write the predictions to');
   return { rows: files.length - failed.length, file: outFile, failed };
 }
 

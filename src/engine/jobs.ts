@@ -8,9 +8,11 @@ import { ModelMetadata, hashFile, saveModelDir } from './persistence';
 import { loadAnyModel } from './loadModel';
 import { predictImages } from './predict';
 import { startPredictionPool } from './parallel/parallelPredict';
-import { writeSubmission } from './submission';
+import { SUBMISSION_OUTPUT, writeSubmission } from './submission';
 import { disposeModel } from './models';
 import { throwIfAborted } from './errors';
+import { checkOutputFile } from './files';
+import { checkModelOutputDir } from './modelDir';
 import { BatchHistoryRecorder } from '../shared/series';
 import type { FineTuneProgress } from './fineTune';
 
@@ -46,6 +48,8 @@ export interface TrainJobResult {
 }
 
 export async function runTrainJob(job: TrainJob, context: JobContext = {}): Promise<TrainJobResult> {
+  // Before any work: a place the model cannot go, or that holds what is not ours, fails now.
+  checkModelOutputDir(job.outDir);
   const emit = context.onEvent ?? (() => undefined);
   const backend = await initBackend(context.backend);
   emit({ kind: 'backend', name: backend.name, note: backend.note });
@@ -103,9 +107,12 @@ export interface SubmissionJob {
   outFile: string;
   /** Threads that predict: 0 or absent = one per core, 1 = this thread only. */
   threads?: number;
+  /** The user confirmed replacing `outFile` (otherwise only a submission file we wrote is replaced). */
+  replace?: boolean;
 }
 
 export async function runSubmissionJob(job: SubmissionJob, context: JobContext = {}): Promise<{ rows: number; file: string }> {
+  checkOutputFile(job.outFile, { ...SUBMISSION_OUTPUT, replaceConfirmed: job.replace });
   const emit = context.onEvent ?? (() => undefined);
   const backend = await initBackend(context.backend);
   emit({ kind: 'backend', name: backend.name, note: backend.note });

@@ -5,7 +5,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { InputError } from './errors';
 import { isKerasFileName, loadKerasModel, sniffKerasFormat } from './keras/kerasModel';
-import { loadModelDir, LoadedModel, ModelMetadata, validateModelShape } from './persistence';
+import { loadModelDir, LoadedModel, ModelMetadata, nonFiniteWeights, validateModelShape } from './persistence';
+import { recoverModelDir } from './modelDir';
+import { sniffImageFormat } from './imageDecode';
 import { disposeModel } from './models';
 import type { PixelScale } from './predict';
 
@@ -29,6 +31,24 @@ export function isKerasFile(location: string): boolean {
   }
 }
 
+/** A picture or other binary file given where a model is expected: say so plainly. */
+function refuseNonModelFile(location: string): void {
+  if (!fs.statSync(location).isFile()) return;
+  const head = Buffer.alloc(16);
+  const fd = fs.openSync(location, 'r');
+  let n: number;
+  try {
+    n = fs.readSync(fd, head, 0, head.length, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const image = sniffImageFormat(head.subarray(0, n));
+  const binary = head.subarray(0, n).some((b) => b === 0);
+  if (image || binary) {
+    throw new InputError(`${location}: not a model (${image ? `a ${image.toUpperCase()} image` : 'a binary file'}); a model is a folder holding model.json, a model.json, or a Keras .h5 / .keras file`, location);
+  }
+}
+
 /**
  * Loads a model from a TF.js folder/model.json or a Keras .h5/.keras file, checked to take one
  * 28×28 digit and output ten classes. A Keras model comes with metadata made up for it (name
@@ -36,8 +56,21 @@ export function isKerasFile(location: string): boolean {
  * the file itself.
  */
 export async function loadAnyModel(location: string, options: LoadAnyOptions = {}): Promise<LoadedModel> {
+  const loaded = await loadUnchecked(location, options);
+  const broken = nonFiniteWeights(loaded.model);
+  if (broken.length) {
+    disposeModel(loaded.model);
+    const names = broken.slice(0, 3).join(', ') + (broken.length > 3 ? ` and ${broken.length - 3} more` : '');
+    throw new InputError(`${location}: the model's weights hold NaN or infinite values (${names}); it is damaged (e.g. its training diverged) and would predict nonsense. Retrain it or use another model.`, location);
+  }
+  return loaded;
+}
+
+async function loadUnchecked(location: string, options: LoadAnyOptions): Promise<LoadedModel> {
+  if (!fs.existsSync(location) || fs.statSync(location).isDirectory()) recoverModelDir(location);
   if (!fs.existsSync(location)) throw new InputError(`Model not found: ${location}`, location);
   if (!isKerasFile(location)) {
+    refuseNonModelFile(location);
     const loaded = await loadModelDir(location);
     if (options.pixelScale && loaded.metadata) loaded.metadata = { ...loaded.metadata, pixelScale: options.pixelScale };
     return loaded;

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { InputError } from './errors';
-import { METADATA_FILE, MODEL_FILE, ModelMetadata, readMetadata, writeJsonAtomic } from './persistence';
+import { METADATA_FILE, ModelMetadata, readMetadata, writeJsonAtomic } from './persistence';
+import { isCompleteModelDir, recoverModelFolders } from './modelDir';
+import { stagingPath } from './files';
 import { modelFolderName } from './naming';
 
 export interface StoredModel {
@@ -13,7 +15,9 @@ export interface StoredModel {
 
 /**
  * The saved models: one folder each (model.json, weights, metadata.json) under a root folder
- * (the extension's global storage). Folders being written start with "." and are ignored.
+ * (the extension's global storage). Folders being written start with "." and are ignored; what a
+ * killed save left behind is recovered (modelDir.ts) before the models are listed, and only
+ * complete model folders are listed.
  */
 export class ModelStore {
   constructor(readonly root: string) {}
@@ -21,13 +25,11 @@ export class ModelStore {
   /** Complete models, newest first. */
   list(): StoredModel[] {
     if (!fs.existsSync(this.root)) return [];
+    recoverModelFolders(this.root);
     const models: StoredModel[] = [];
     for (const id of fs.readdirSync(this.root)) {
-      if (id.startsWith('.')) continue;
-      const dir = path.join(this.root, id);
-      if (!fs.existsSync(path.join(dir, MODEL_FILE))) continue;
-      const metadata = readMetadata(dir);
-      if (metadata) models.push({ id, dir, metadata });
+      const model = this.get(id);
+      if (model) models.push(model);
     }
     return models.sort((a, b) => b.metadata.created.localeCompare(a.metadata.created));
   }
@@ -35,7 +37,7 @@ export class ModelStore {
   get(id: string | undefined): StoredModel | undefined {
     if (!id || id.startsWith('.') || id.includes('/') || id.includes('\\')) return undefined;
     const dir = path.join(this.root, id);
-    const metadata = fs.existsSync(path.join(dir, MODEL_FILE)) ? readMetadata(dir) : undefined;
+    const metadata = isCompleteModelDir(dir) ? readMetadata(dir) : undefined;
     return metadata ? { id, dir, metadata } : undefined;
   }
 
@@ -58,8 +60,8 @@ export class ModelStore {
 
   async delete(id: string): Promise<void> {
     const model = this.require(id);
-    // Move aside first so a half-deleted folder never lists as a model.
-    const doomed = path.join(this.root, `.${id}.deleting-${Date.now()}`);
+    // Move aside first so a half-deleted folder never lists as a model (nor is ever restored).
+    const doomed = stagingPath(model.dir, 'deleting');
     await fs.promises.rename(model.dir, doomed);
     await fs.promises.rm(doomed, { recursive: true, force: true });
   }

@@ -3,15 +3,16 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { InputError } from './errors';
+import { writeFileAtomic } from './files';
+import { parseJson } from './json';
+import { MAX_MODEL_JSON_BYTES, METADATA_FILE, MODEL_FILE, WEIGHTS_FILE, checkWeightsManifest, recoverModelDir, writeModelFolder } from './modelDir';
 import { IMAGE_SIZE, NUM_CLASSES, PIXELS } from './types';
 import type { EpochStats } from './train';
 import type { PixelScale } from './predict';
 import type { Accuracies, FineTuneSettings } from './fineTune';
 import type { BatchHistory } from '../shared/series';
 
-export const MODEL_FILE = 'model.json';
-export const WEIGHTS_FILE = 'weights.bin';
-export const METADATA_FILE = 'metadata.json';
+export { MODEL_FILE, WEIGHTS_FILE, METADATA_FILE } from './modelDir';
 
 /** What we know about a saved model, kept beside it in metadata.json. */
 export interface ModelMetadata {
@@ -73,65 +74,60 @@ export interface LoadedModel {
 }
 
 /**
- * Saves model.json + weights.bin + metadata.json into `dir`, atomically: everything is written
- * into a temporary sibling folder that is renamed into place only when complete, so a crash or
- * cancellation never leaves a half-written model that would later load. An existing `dir` is
- * replaced only after the new one is complete.
+ * Saves model.json + weights.bin + metadata.json into `dir` as a transaction (modelDir.ts): at
+ * every instant `dir` holds the complete old model or the complete new one. `dir` must be new,
+ * empty or a model folder of ours; weights that are not finite (a diverged run) are refused, so
+ * they never replace a working model.
  */
 export async function saveModelDir(model: tf.LayersModel, metadata: ModelMetadata, dir: string): Promise<void> {
+  const broken = nonFiniteWeights(model);
+  if (broken.length) {
+    throw new InputError(
+      `The model's weights became NaN or infinite (${describeWeights(broken)}): training diverged (try a lower learning rate). Nothing was saved${fs.existsSync(dir) ? `; ${dir} is unchanged` : ''}.`,
+      dir,
+    );
+  }
   const artifacts = await captureArtifacts(model);
   await writeModelDir(dir, artifacts, metadata);
 }
 
-/** Writes model artifacts into `dir` through a temporary folder and a rename. */
+/** Writes model artifacts into `dir` as a transaction (modelDir.ts). */
 export async function writeModelDir(dir: string, artifacts: tf.io.ModelArtifacts, metadata: ModelMetadata): Promise<void> {
-  const parent = path.dirname(path.resolve(dir));
-  await fs.promises.mkdir(parent, { recursive: true });
-  const tmp = path.join(parent, `.${path.basename(dir)}.tmp-${process.pid}-${Date.now()}`);
-  await fs.promises.mkdir(tmp);
-  try {
-    const weightData = artifacts.weightData ? Buffer.from(concatWeights(artifacts.weightData)) : Buffer.alloc(0);
-    const modelJson = {
-      format: 'layers-model',
-      generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
-      convertedBy: null,
-      modelTopology: artifacts.modelTopology,
-      weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
-      ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
-    };
-    await fs.promises.writeFile(path.join(tmp, WEIGHTS_FILE), weightData);
-    await fs.promises.writeFile(path.join(tmp, METADATA_FILE), JSON.stringify(metadata, null, 2));
-    // model.json last: a folder without it is never mistaken for a model.
-    await fs.promises.writeFile(path.join(tmp, MODEL_FILE), JSON.stringify(modelJson));
-    await replaceDir(tmp, dir);
-  } catch (err) {
-    await fs.promises.rm(tmp, { recursive: true, force: true });
-    throw err;
-  }
+  const weights = artifacts.weightData ? new Uint8Array(concatWeights(artifacts.weightData)) : new Uint8Array(0);
+  const modelJson = {
+    format: 'layers-model',
+    generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+    convertedBy: null,
+    modelTopology: artifacts.modelTopology,
+    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
+    ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
+  };
+  await writeModelFolder(dir, { weights, metadata: JSON.stringify(metadata, null, 2), modelJson: JSON.stringify(modelJson) });
 }
 
-/** Renames `from` onto `to`, moving any existing `to` aside first and removing it after. */
-async function replaceDir(from: string, to: string): Promise<void> {
-  if (!fs.existsSync(to)) {
-    await fs.promises.rename(from, to);
-    return;
-  }
-  const old = `${to}.old-${process.pid}-${Date.now()}`;
-  await fs.promises.rename(to, old);
-  try {
-    await fs.promises.rename(from, to);
-  } catch (err) {
-    await fs.promises.rename(old, to);
-    throw err;
-  }
-  await fs.promises.rm(old, { recursive: true, force: true });
-}
-
-/** Writes a JSON file atomically (temporary name, then rename). */
+/** Writes a JSON file atomically (staging file, flush, rename); errors name `file` in words. */
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  await fs.promises.writeFile(tmp, JSON.stringify(value, null, 2));
-  await fs.promises.rename(tmp, file);
+  await writeFileAtomic(file, JSON.stringify(value, null, 2));
+}
+
+/** The names of the model's weights that hold a NaN or an infinity. */
+export function nonFiniteWeights(model: tf.LayersModel): string[] {
+  const broken: string[] = [];
+  for (const weight of model.weights) {
+    if (weight.dtype !== 'float32') continue;
+    const values = weight.read().dataSync() as Float32Array;
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i])) {
+        broken.push(weight.originalName ?? weight.name);
+        break;
+      }
+    }
+  }
+  return broken;
+}
+
+function describeWeights(names: string[]): string {
+  return names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
 }
 
 /** The model's topology and weights as the layers format stores them. */
@@ -154,7 +150,11 @@ function concatWeights(data: tf.io.WeightData): ArrayBuffer {
 
 /** Resolves a model folder or a model.json path to the model.json path. */
 export function modelJsonPath(location: string): string {
-  const stat = fs.statSync(location, { throwIfNoEntry: false });
+  let stat = fs.statSync(location, { throwIfNoEntry: false });
+  // A save killed half-way may have left the model beside its folder: put it back first.
+  if (!stat || stat.isDirectory()) recoverModelDir(location);
+  else recoverModelDir(path.dirname(location));
+  stat = fs.statSync(location, { throwIfNoEntry: false });
   if (!stat) throw new InputError(`Model not found: ${location}`, location);
   return stat.isDirectory() ? path.join(location, MODEL_FILE) : location;
 }
@@ -184,46 +184,34 @@ export async function loadModelDir(location: string): Promise<LoadedModel> {
 
 /** Reads model.json and the weight files its manifest names, with a clear error for each problem. */
 export async function readArtifacts(jsonPath: string): Promise<tf.io.ModelArtifacts> {
-  if (!fs.existsSync(jsonPath)) throw new InputError(`${jsonPath}: file not found (a TF.js model folder holds model.json and its weights)`, jsonPath);
-  let json: { modelTopology?: unknown; weightsManifest?: tf.io.WeightsManifestConfig; format?: string };
-  try {
-    json = JSON.parse(await fs.promises.readFile(jsonPath, 'utf8'));
-  } catch (err) {
-    throw new InputError(`${jsonPath}: not valid JSON (${(err as Error).message})`, jsonPath);
-  }
+  const stat = fs.statSync(jsonPath, { throwIfNoEntry: false });
+  if (!stat) throw new InputError(`${jsonPath}: file not found (a TF.js model folder holds model.json and its weights)`, jsonPath);
+  if (stat.size > MAX_MODEL_JSON_BYTES) throw new InputError(`${jsonPath}: not a model.json (${(stat.size / 1048576).toFixed(0)} MB; a model's topology is a few KB)`, jsonPath);
+  const json = parseJson(await fs.promises.readFile(jsonPath, 'utf8'), jsonPath) as { modelTopology?: unknown; format?: string };
   if (!json || typeof json !== 'object' || !json.modelTopology) {
     throw new InputError(`${jsonPath}: not a TensorFlow.js model.json (no "modelTopology")`, jsonPath);
   }
   if (json.format === 'graph-model') {
     throw new InputError(`${jsonPath}: a TF.js graph model; only layers models (Keras-style) can be used`, jsonPath);
   }
-  const manifest = json.weightsManifest ?? [];
-  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
+  const { paths, specs, bytes } = checkWeightsManifest(json, jsonPath);
   const buffers: Buffer[] = [];
-  for (const group of manifest) {
-    for (const file of group.paths) {
-      const weightPath = path.join(path.dirname(jsonPath), file);
-      if (!fs.existsSync(weightPath)) throw new InputError(`${jsonPath}: weights file "${file}" is missing (expected beside model.json)`, weightPath);
-      buffers.push(await fs.promises.readFile(weightPath));
-    }
-    weightSpecs.push(...group.weights);
+  for (const file of paths) {
+    const weightPath = path.join(path.dirname(jsonPath), file);
+    if (!fs.existsSync(weightPath)) throw new InputError(`${jsonPath}: weights file "${file}" is missing (expected beside model.json)`, weightPath);
+    const size = fs.statSync(weightPath).size;
+    if (size > bytes) throw new InputError(`${jsonPath}: weights file "${file}" holds ${size} bytes but model.json describes ${bytes} in all (mismatched weights)`, jsonPath);
+    buffers.push(await fs.promises.readFile(weightPath));
   }
   const weightData = Buffer.concat(buffers);
-  const expected = weightSpecs.reduce((sum, spec) => sum + spec.shape.reduce((a, b) => a * b, 1) * bytesPerValue(spec.dtype, spec.quantization), 0);
-  if (weightData.byteLength !== expected) {
-    throw new InputError(`${jsonPath}: weights hold ${weightData.byteLength} bytes but model.json describes ${expected} (truncated or mismatched weights)`, jsonPath);
+  if (weightData.byteLength !== bytes) {
+    throw new InputError(`${jsonPath}: weights hold ${weightData.byteLength} bytes but model.json describes ${bytes} (truncated or mismatched weights)`, jsonPath);
   }
   return {
     modelTopology: json.modelTopology as tf.io.ModelArtifacts['modelTopology'],
-    weightSpecs,
+    weightSpecs: specs as tf.io.WeightsManifestEntry[],
     weightData: weightData.buffer.slice(weightData.byteOffset, weightData.byteOffset + weightData.byteLength),
   };
-}
-
-function bytesPerValue(dtype: string, quantization?: { dtype?: string }): number {
-  const q = quantization?.dtype;
-  if (q) return q === 'uint8' ? 1 : 2;
-  return dtype === 'bool' ? 1 : 4;
 }
 
 /** Accepts inputs of 28×28×1, 28×28 or 784 values and exactly ten outputs. */

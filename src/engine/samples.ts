@@ -9,7 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readDigitCsv } from './csv';
 import { InputError } from './errors';
-import { TRAIN_HEADER, appendTrainRow, writeAtomic } from './exportRow';
+import { TRAIN_HEADER, appendTrainRow } from './exportRow';
+import { fsError, writeFileAtomic } from './files';
 import type { DigitImages } from './types';
 
 export interface SampleSet extends DigitImages {
@@ -38,7 +39,7 @@ export async function readSamples(file: string): Promise<SampleSet> {
  */
 export async function addSample(file: string, pixels: ArrayLike<number>, label: number): Promise<number> {
   await readSamples(file);
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  await fs.promises.mkdir(path.dirname(file), { recursive: true }).catch((err) => Promise.reject(fsError(err, 'create the folder of', file)));
   return appendTrainRow(file, pixels, label);
 }
 
@@ -58,7 +59,7 @@ export async function deleteSample(file: string, row: number, key: string): Prom
   const index = lines.findIndex((line, i) => i > 0 && line.trim() !== '' && ++seen === row);
   lines.splice(index, 1);
   const kept = lines.join('\n');
-  await writeAtomic(file, kept.endsWith('\n') ? kept : `${kept}\n`);
+  await writeFileAtomic(file, kept.endsWith('\n') ? kept : `${kept}\n`, 'delete the drawing from');
   return current.count - 1;
 }
 

@@ -1,5 +1,8 @@
-import * as fs from 'fs';
+import { writeFileAtomic } from './files';
 import * as path from 'path';
+
+/** What `submit` writes, and what it may replace. */
+export const SUBMISSION_OUTPUT = { what: 'the submission', header: 'ImageId,Label', defaultName: 'submission.csv' } as const;
 
 /**
  * Writes Kaggle's `ImageId,Label` file (ImageId from 1, one row per test row in order)
@@ -10,14 +13,7 @@ export async function writeSubmission(file: string, labels: ArrayLike<number>, e
     throw new Error(`Refusing to write ${path.basename(file)}: ${labels.length} predictions for ${expectedRows} test rows`);
   }
   const lines = new Array<string>(labels.length + 1);
-  lines[0] = 'ImageId,Label';
+  lines[0] = SUBMISSION_OUTPUT.header;
   for (let i = 0; i < labels.length; i++) lines[i + 1] = `${i + 1},${labels[i]}`;
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}`);
-  try {
-    await fs.promises.writeFile(tmp, lines.join('\n') + '\n');
-    await fs.promises.rename(tmp, file);
-  } catch (err) {
-    await fs.promises.rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(file, lines.join('\n') + '\n', 'write the submission to');
 }

@@ -3,7 +3,7 @@ import { Worker } from 'worker_threads';
 import type { JobEvent } from '../engine/jobs';
 import type { BackendPreference } from '../engine/backend';
 import type { NativeSource } from '../native/location';
-import type { FromWorker, ToWorker, WorkerData, WorkerRequest, WorkerResults } from '../worker/protocol';
+import { checkFromWorker, type FromWorker, type ToWorker, type WorkerData, type WorkerRequest, type WorkerResults } from '../worker/protocol';
 
 /** An error the worker reported, keeping its name (InputError, CancelledError, …). */
 export class WorkerError extends Error {
@@ -67,7 +67,11 @@ export class EngineClient {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(path.join(this.distDir, 'engineWorker.js'), { workerData: { backend: this.backend(), native: this.native() } satisfies WorkerData });
-    worker.on('message', (message: FromWorker) => this.onMessage(message));
+    worker.on('message', (raw: unknown) => {
+      const checked = checkFromWorker(raw);
+      if (checked.ok) this.onMessage(checked.value);
+      else this.log(`Dropped an invalid message from the engine worker: ${checked.reason}`);
+    });
     worker.on('error', (err) => this.failAll(err));
     worker.on('exit', (code) => {
       if (this.worker === worker) this.worker = undefined;

@@ -2,12 +2,12 @@
 // per-class metrics and the most confidently wrong images, exportable as Markdown or CSV. One
 // panel; a new evaluation replaces its content. The webview keeps the report in its state, so it
 // survives hide/show and, through the serializer, a window reload.
-import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { checkReport, checkReportFromWebview, checkReportToWebview, type ReportFromWebview, type ReportPayload, type ReportToWebview } from '../shared/reportMessages';
 import { reportToCsv, reportToMarkdown, type ReportSummary } from '../shared/reportExport';
 import { CheckError } from '../shared/check';
+import { writeFileAtomic } from '../engine/files';
 import { createPanel, Handlers, InsightPanel, PanelKind } from './insightPanel';
 
 export interface ReportHost {
@@ -120,7 +120,7 @@ export class ReportPanel extends InsightPanel<ReportFromWebview, ReportToWebview
       }));
     if (!uri) return undefined;
     const text = format === 'markdown' ? reportToMarkdown(summaryOf(report)) : reportToCsv(summaryOf(report));
-    await fs.promises.writeFile(uri.fsPath, text);
+    await writeFileAtomic(uri.fsPath, text, 'export the evaluation to');
     this.host.log(`Evaluation exported to ${uri.fsPath}`);
     this.post({ type: 'exported', file: uri.fsPath });
     if (!target) void vscode.window.showTextDocument(uri, { preview: true, viewColumn: vscode.ViewColumn.Active });

@@ -62,11 +62,20 @@ export function array<T>(x: unknown, what: string, item: (v: unknown, what: stri
   return x.map((v, i) => item(v, `${what}[${i}]`));
 }
 
+// One character class and no nested repetition: linear time and constant stack at any length.
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** True for padded base64 text (length a multiple of 4). */
+export function isBase64(x: unknown): x is string {
+  return typeof x === 'string' && x.length % 4 === 0 && BASE64.test(x);
+}
+/** The byte count padded base64 text decodes to. */
+export function base64Bytes(s: string): number {
+  return (s.length / 4) * 3 - (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0);
+}
 /** A base64 string whose decoded length is a multiple of `unit` bytes, at most `maxBytes`. */
 export function base64(x: unknown, what: string, unit: number, maxBytes: number): string {
-  if (typeof x !== 'string' || x.length % 4 !== 0 || !BASE64.test(x)) return bad(what, x, 'base64 text');
-  const bytes = (x.length / 4) * 3 - (x.endsWith('==') ? 2 : x.endsWith('=') ? 1 : 0);
+  if (!isBase64(x)) return bad(what, x, 'base64 text');
+  const bytes = base64Bytes(x);
   if (bytes % unit !== 0 || bytes > maxBytes) return bad(what, `${bytes} bytes`, `a multiple of ${unit} bytes, at most ${maxBytes}`);
   return x;
 }
@@ -78,5 +87,6 @@ export function describe(x: unknown): string {
   if (Array.isArray(x)) return `array(${x.length})`;
   if (typeof x === 'string') return JSON.stringify(x.length > 40 ? `${x.slice(0, 40)}…` : x);
   if (typeof x === 'object') return 'object';
+  if (typeof x === 'function') return 'a function';
   return String(x);
 }

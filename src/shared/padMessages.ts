@@ -4,6 +4,7 @@
 //
 // Pure: no DOM, no vscode. Imported by src/extension/digitPadPanel.ts and src/webview/pad/.
 import { badSaliency } from './saliency';
+import { base64Bytes, isBase64 } from './check';
 
 export const PAD_PIXELS = 784;
 export const PAD_CLASSES = 10;
@@ -206,7 +207,7 @@ export function checkExtensionMessage(x: unknown): Parsed<ExtensionMessage> {
         if (!isRecord(item) || !isRequestId(item.row) || item.row >= count || !isKey(item.key) || !isDigit(item.label)) return fail(`samples: bad item ${i}`);
         listed.push({ row: item.row, key: item.key, label: item.label });
       }
-      if (typeof pixels !== 'string' || !BASE64.test(pixels) || base64Bytes(pixels) !== items.length * PAD_PIXELS) return fail(`samples: pixels must be base64 of ${items.length} images`);
+      if (!isBase64(pixels) || base64Bytes(pixels) !== items.length * PAD_PIXELS) return fail(`samples: pixels must be base64 of ${items.length} images`);
       if (error !== undefined && (typeof error !== 'string' || error.length > MAX_TEXT)) return fail(`samples: bad error ${describe(error)}`);
       const samples: SamplesMessage = { type: 'samples', name, path, count, items: listed, pixels };
       return ok(error === undefined ? samples : { ...samples, error });
@@ -275,10 +276,6 @@ function isKey(x: unknown): x is string {
   return typeof x === 'string' && /^[0-9a-f]{8}$/.test(x);
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-function base64Bytes(s: string): number {
-  return (s.length / 4) * 3 - (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0);
-}
 
 function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);

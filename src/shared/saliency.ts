@@ -1,6 +1,7 @@
 // "See why" maps in words and in colour, for the pad and the evaluation report. A map is 784
 // integers −127…127 (src/engine/saliency.ts): positive where the ink pushed toward the predicted
 // digit, negative where it pushed toward the digit it is contrasted with. Pure: no DOM, no vscode.
+import { describe } from './check';
 
 export const SALIENCY_PIXELS = 784;
 export const SALIENCY_MAX = 127;
@@ -11,7 +12,7 @@ export function badSaliency(map: unknown): string | undefined {
   if (map.length !== SALIENCY_PIXELS) return `the map has ${map.length} values, expected ${SALIENCY_PIXELS}`;
   for (let i = 0; i < map.length; i++) {
     const v = map[i];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < -SALIENCY_MAX || v > SALIENCY_MAX) return `map value ${i} is ${String(v)}, expected an integer −127…127`;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < -SALIENCY_MAX || v > SALIENCY_MAX) return `map value ${i} is ${describe(v)}, expected an integer −127…127`;
   }
   return undefined;
 }

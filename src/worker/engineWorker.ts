@@ -15,7 +15,8 @@ import { predictImageFile, predictImageFolder } from '../engine/images';
 import { disposeModel } from '../engine/models';
 import { runFineTuneJob } from '../engine/fineTuneJob';
 import { explainOne } from '../engine/saliency';
-import type { FromWorker, ToWorker, WorkerData, WorkerRequest } from './protocol';
+import * as tf from '@tensorflow/tfjs';
+import { checkToWorker, type FromWorker, type WorkerData, type WorkerMemory, type WorkerRequest } from './protocol';
 
 const port = parentPort!;
 const { backend, native } = workerData as WorkerData;
@@ -49,6 +50,11 @@ async function handle(id: number, request: WorkerRequest, signal: AbortSignal): 
     }
     case 'fineTune':
       return runFineTuneJob(request.job, context);
+    case 'memory': {
+      const { numTensors, numBytes } = tf.memory();
+      const { rss, heapUsed } = process.memoryUsage();
+      return { tensors: numTensors, tensorBytes: numBytes, rss, heapUsed } satisfies WorkerMemory;
+    }
     case 'predict': {
       const loaded = await modelFor(request.modelDir);
       if (!request.explain) return predictOne(loaded.model, request.pixels, pixelScaleOf(loaded));
@@ -63,6 +69,7 @@ async function handle(id: number, request: WorkerRequest, signal: AbortSignal): 
       return predictImageFolder(loaded.model, request.folder, request.outFile, {
         pixelScale: pixelScaleOf(loaded),
         signal,
+        replace: request.replace,
         onProgress: (done, total) => send({ kind: 'event', id, event: { kind: 'predicting', done, total } }),
       });
     }
@@ -86,7 +93,14 @@ function pixelScaleOf(loaded: LoadedModel): PixelScale | undefined {
   return isDir ? readMetadata(loaded.dir)?.pixelScale : loaded.metadata?.pixelScale;
 }
 
-port.on('message', (message: ToWorker) => {
+port.on('message', (raw: unknown) => {
+  const checked = checkToWorker(raw);
+  if (!checked.ok) {
+    const id = (raw as { id?: unknown } | null)?.id;
+    if (typeof id === 'number') send({ kind: 'error', id, name: 'Error', message: `Invalid request: ${checked.reason}` });
+    return;
+  }
+  const message = checked.value;
   if (message.kind === 'cancel') {
     running.get(message.id)?.abort();
     return;

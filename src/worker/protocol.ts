@@ -10,19 +10,22 @@ import type { PixelScale } from '../engine/predict';
 import type { FolderPredictionResult, ImagePrediction } from '../engine/images';
 import type { FineTuneJob, FineTuneJobResult } from '../engine/fineTuneJob';
 import type { EvaluateJob, EvaluateJobResult, ExploreJob, ExploreJobResult } from '../engine/insightJobs';
+import { bad, bool, int, oneOf, parse, Parsed, record, str } from '../shared/check';
 
 export type WorkerRequest =
   | { type: 'train'; job: TrainJob }
-  | { type: 'submit'; job: { testFile: string; model: string; outFile: string } }
+  | { type: 'submit'; job: SubmissionJob }
   | { type: 'predict'; modelDir: string; pixels: Uint8Array; explain?: boolean }
   | { type: 'import'; source: string; destDir: string; name: string; pixelScale?: PixelScale }
   | { type: 'predictImage'; modelDir: string; file: string }
-  | { type: 'predictImageFolder'; modelDir: string; folder: string; outFile: string }
+  | { type: 'predictImageFolder'; modelDir: string; folder: string; outFile: string; replace?: boolean }
   | { type: 'evaluate'; job: EvaluateJob }
   | { type: 'explore'; job: ExploreJob }
   /** Makes native TensorFlow the backend and trains one step with it (Install Native TensorFlow's check). */
   | { type: 'checkNative' }
-  | { type: 'fineTune'; job: FineTuneJob };
+  | { type: 'fineTune'; job: FineTuneJob }
+  /** The worker's memory: live tensors and the process's RSS (the soak benchmark watches them stay flat). */
+  | { type: 'memory' };
 
 /** What each request resolves to. */
 export interface WorkerResults {
@@ -36,6 +39,14 @@ export interface WorkerResults {
   explore: ExploreJobResult;
   checkNative: TrainStepCheck;
   fineTune: FineTuneJobResult;
+  memory: WorkerMemory;
+}
+
+export interface WorkerMemory {
+  tensors: number;
+  tensorBytes: number;
+  rss: number;
+  heapUsed: number;
 }
 
 /** A prediction and, when asked for (`explain`), its gradient × input map (see engine/saliency.ts). */
@@ -59,3 +70,108 @@ export interface WorkerData {
 }
 
 export type { SubmissionJob, TrainJob };
+
+// --- validation (both directions; a message that fails is answered with an error or dropped) ----
+
+const JOB_EVENT_KINDS = ['backend', 'reading', 'read', 'batch', 'epoch', 'saving', 'predicting', 'fineTune'] as const;
+const REQUEST_TYPES = ['train', 'submit', 'predict', 'import', 'predictImage', 'predictImageFolder', 'evaluate', 'explore', 'checkNative', 'fineTune', 'memory'] as const;
+const MAX_PATH = 32_768;
+
+/** The request's own fields; a job's settings are checked by the engine function that runs it. */
+function checkRequest(x: unknown): WorkerRequest {
+  const r = record(x, 'request');
+  const type = oneOf(r.type, 'request.type', REQUEST_TYPES);
+  const file = (v: unknown, what: string) => str(v, what, MAX_PATH);
+  const job = (v: unknown) => record(v, `${type}.job`);
+  switch (type) {
+    case 'train': {
+      const j = job(r.job);
+      file(j.trainFile, 'train.job.trainFile');
+      file(j.outDir, 'train.job.outDir');
+      str(j.name, 'train.job.name');
+      record(j.settings, 'train.job.settings');
+      if (j.limit !== undefined) int(j.limit, 'train.job.limit', 1);
+      return { type, job: j as unknown as TrainJob };
+    }
+    case 'submit': {
+      const j = job(r.job);
+      file(j.testFile, 'submit.job.testFile');
+      file(j.model, 'submit.job.model');
+      file(j.outFile, 'submit.job.outFile');
+      if (j.threads !== undefined) int(j.threads, 'submit.job.threads');
+      if (j.replace !== undefined) bool(j.replace, 'submit.job.replace');
+      return { type, job: j as unknown as SubmissionJob };
+    }
+    case 'predict': {
+      file(r.modelDir, 'predict.modelDir');
+      if (!(r.pixels instanceof Uint8Array) || r.pixels.length !== 784) bad('predict.pixels', r.pixels, '784 bytes');
+      if (r.explain !== undefined) bool(r.explain, 'predict.explain');
+      return { type, modelDir: r.modelDir as string, pixels: r.pixels as Uint8Array, explain: r.explain as boolean | undefined };
+    }
+    case 'import':
+      file(r.source, 'import.source');
+      file(r.destDir, 'import.destDir');
+      str(r.name, 'import.name');
+      if (r.pixelScale !== undefined) oneOf(r.pixelScale, 'import.pixelScale', ['unit', 'byte']);
+      return r as unknown as WorkerRequest;
+    case 'predictImage':
+      file(r.modelDir, 'predictImage.modelDir');
+      file(r.file, 'predictImage.file');
+      return r as unknown as WorkerRequest;
+    case 'predictImageFolder':
+      file(r.modelDir, 'predictImageFolder.modelDir');
+      file(r.folder, 'predictImageFolder.folder');
+      file(r.outFile, 'predictImageFolder.outFile');
+      if (r.replace !== undefined) bool(r.replace, 'predictImageFolder.replace');
+      return r as unknown as WorkerRequest;
+    case 'evaluate': {
+      const j = job(r.job);
+      file(j.modelDir, 'evaluate.job.modelDir');
+      file(j.file, 'evaluate.job.file');
+      if (j.split !== undefined) record(j.split, 'evaluate.job.split');
+      return r as unknown as WorkerRequest;
+    }
+    case 'explore': {
+      const j = job(r.job);
+      file(j.file, 'explore.job.file');
+      if (j.samplesPerDigit !== undefined) int(j.samplesPerDigit, 'explore.job.samplesPerDigit', 0, 1000);
+      return r as unknown as WorkerRequest;
+    }
+    case 'checkNative':
+    case 'memory':
+      return { type };
+    case 'fineTune': {
+      const j = job(r.job);
+      for (const key of ['modelDir', 'samplesFile', 'replayFile', 'outDir'] as const) file(j[key], `fineTune.job.${key}`);
+      str(j.name, 'fineTune.job.name');
+      record(j.settings, 'fineTune.job.settings');
+      return r as unknown as WorkerRequest;
+    }
+  }
+}
+
+/** Validates a message to the worker. */
+export function checkToWorker(x: unknown): Parsed<ToWorker> {
+  return parse(() => {
+    const m = record(x, 'message');
+    const kind = oneOf(m.kind, 'kind', ['request', 'cancel']);
+    const id = int(m.id, 'id', 1);
+    return kind === 'cancel' ? { kind, id } : { kind, id, request: checkRequest(m.request) };
+  });
+}
+
+/** Validates a message from the worker (a result's shape is the request's; it is passed on as is). */
+export function checkFromWorker(x: unknown): Parsed<FromWorker> {
+  return parse(() => {
+    const m = record(x, 'message');
+    const kind = oneOf(m.kind, 'kind', ['event', 'result', 'error']);
+    const id = int(m.id, 'id', 1);
+    if (kind === 'event') {
+      const event = record(m.event, 'event');
+      oneOf(event.kind, 'event.kind', JOB_EVENT_KINDS);
+      return { kind, id, event: event as unknown as JobEvent };
+    }
+    if (kind === 'result') return { kind, id, result: m.result };
+    return { kind, id, name: str(m.name, 'name', 200), message: str(m.message, 'message', 100_000) };
+  });
+}

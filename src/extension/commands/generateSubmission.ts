@@ -24,9 +24,10 @@ export async function generateSubmission(services: Services, uri?: vscode.Uri, o
   if (!testFile) return { ok: false, error: 'No file chosen', cancelled: true };
   await rememberCsv(services.context.globalState, testFile);
   const out = options.out ?? vscode.Uri.file(path.join(path.dirname(testFile.fsPath), 'submission.csv'));
+  const replace = options.overwrite || fs.existsSync(out.fsPath);
   if (!options.overwrite && fs.existsSync(out.fsPath)) {
-    const replace = await vscode.window.showWarningMessage(`${path.basename(out.fsPath)} already exists in ${path.dirname(out.fsPath)}. Replace it?`, { modal: true }, 'Replace');
-    if (replace !== 'Replace') return { ok: false, error: 'Not replaced', cancelled: true };
+    const answer = await vscode.window.showWarningMessage(`${path.basename(out.fsPath)} already exists in ${path.dirname(out.fsPath)}. Replace it?`, { modal: true }, 'Replace');
+    if (answer !== 'Replace') return { ok: false, error: 'Not replaced', cancelled: true };
   }
   services.log(`Predicting ${testFile.fsPath} with "${model.metadata.name}"`);
   try {
@@ -37,7 +38,7 @@ export async function generateSubmission(services: Services, uri?: vscode.Uri, o
         token.onCancellationRequested(() => controller.abort());
         let reported = 0;
         return services.engine.request(
-          { type: 'submit', job: { testFile: testFile.fsPath, model: model.dir, outFile: out.fsPath } },
+          { type: 'submit', job: { testFile: testFile.fsPath, model: model.dir, outFile: out.fsPath, replace } },
           {
             signal: controller.signal,
             onEvent: (e) => {

@@ -1,10 +1,9 @@
 import * as path from 'path';
-import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { Services, CommandResult, fail } from '../services';
 import { formatAccuracy } from '../activeModel';
 import type { StoredModel } from '../../engine/modelStore';
-import { InputError } from '../../engine/errors';
+import { copyModelFolder } from '../../engine/modelDir';
 
 interface ModelItem extends vscode.QuickPickItem {
   model: StoredModel;
@@ -88,11 +87,7 @@ export async function exportModel(services: Services, id?: string, target?: vsco
   if (!parent) return { ok: false, error: 'No folder chosen', cancelled: true };
   try {
     const dir = path.join(parent.fsPath, model.id);
-    if (fs.existsSync(dir)) throw new InputError(`${dir} already exists.`);
-    // Copy under a temporary name, then rename: an interrupted export leaves no half model.
-    const tmp = path.join(parent.fsPath, `.${model.id}.tmp-${Date.now()}`);
-    await fs.promises.cp(model.dir, tmp, { recursive: true });
-    await fs.promises.rename(tmp, dir);
+    await copyModelFolder(model.dir, dir);
     void vscode.window.showInformationMessage(`Exported "${model.metadata.name}" to ${dir}.`);
     return { ok: true, dir };
   } catch (err) {

@@ -65,9 +65,10 @@ export async function predictImageFolder(services: Services, uri?: vscode.Uri, o
   const folder = uri ?? (await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, title: 'Predict the digits in a folder of pictures', openLabel: 'Predict Folder' }))?.[0];
   if (!folder) return { ok: false, error: 'No folder chosen', cancelled: true };
   const out = options.out ?? vscode.Uri.file(path.join(folder.fsPath, 'predictions.csv'));
+  const replace = options.overwrite || fs.existsSync(out.fsPath);
   if (!options.overwrite && fs.existsSync(out.fsPath)) {
-    const replace = await vscode.window.showWarningMessage(`${path.basename(out.fsPath)} already exists in ${path.dirname(out.fsPath)}. Replace it?`, { modal: true }, 'Replace');
-    if (replace !== 'Replace') return { ok: false, error: 'Not replaced', cancelled: true };
+    const answer = await vscode.window.showWarningMessage(`${path.basename(out.fsPath)} already exists in ${path.dirname(out.fsPath)}. Replace it?`, { modal: true }, 'Replace');
+    if (answer !== 'Replace') return { ok: false, error: 'Not replaced', cancelled: true };
   }
   try {
     const result = await vscode.window.withProgress(
@@ -77,7 +78,7 @@ export async function predictImageFolder(services: Services, uri?: vscode.Uri, o
         token.onCancellationRequested(() => controller.abort());
         let reported = 0;
         return services.engine.request(
-          { type: 'predictImageFolder', modelDir: model.dir, folder: folder.fsPath, outFile: out.fsPath },
+          { type: 'predictImageFolder', modelDir: model.dir, folder: folder.fsPath, outFile: out.fsPath, replace },
           {
             signal: controller.signal,
             onEvent: (e) => {
