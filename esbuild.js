@@ -29,7 +29,7 @@ const nodeCommon = {
   format: 'cjs',
   target: 'node20',
   // h5wasm (Keras import) is an ES module with its wasm inlined that reads the real file system;
-  // src/engine/keras/h5.ts loads it with import() at run time from node_modules.
+  // src/engine/model/keras/h5.ts loads it with import() at run time from node_modules.
   external: ['vscode', '@tensorflow/*', 'h5wasm'],
   // jsonc-parser's "main" is a UMD build whose require() calls esbuild cannot follow
   // (microsoft/node-jsonc-parser#57); its ES module build bundles cleanly.

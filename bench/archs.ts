@@ -2,12 +2,12 @@
 // data), with each one's most expensive kernels from tf.profile. Used to pick the `default`
 // architecture for issue 5 (bench/ACCURACY.md, bench/KERNELS.md).
 //   npx tsx bench/archs.ts [--fused] [name ...]   names: pooled pooledNoBn c5pool c16 c5s2 (= `default`) strided
-//   --fused: our FusedBatchNormalization (src/engine/fusedBatchNorm.ts) instead of TF.js's layer.
-//   --plain: our PlainConv2D (src/engine/plainConv2d.ts) for the bias-free convolutions.
+//   --fused: our FusedBatchNormalization (src/engine/layers/fusedBatchNorm.ts) instead of TF.js's layer.
+//   --plain: our PlainConv2D (src/engine/layers/plainConv2d.ts) for the bias-free convolutions.
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/engine/backend';
-import { FusedBatchNormalization } from '../src/engine/fusedBatchNorm';
-import { PlainConv2D } from '../src/engine/plainConv2d';
+import { initBackend } from '../src/engine/kernels/backend';
+import { FusedBatchNormalization } from '../src/engine/layers/fusedBatchNorm';
+import { PlainConv2D } from '../src/engine/layers/plainConv2d';
 type L = tf.layers.Layer;
 const fused = process.argv.includes('--fused');
 const plain = process.argv.includes('--plain');

@@ -4,10 +4,10 @@
 // layers already recalibrated) and compares the held-out accuracy before and after.
 //   npx tsx bench/bnRecalibrate.ts <model folder> <validation split> <seed> [rows]
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/engine/backend';
-import { loadModelDir } from '../src/engine/persistence';
-import { imagesTensor, range } from '../src/engine/dataset';
-import { subset } from '../src/engine/train';
+import { initBackend } from '../src/engine/kernels/backend';
+import { loadModelDir } from '../src/engine/model/persistence';
+import { imagesTensor, range } from '../src/engine/data/dataset';
+import { subset } from '../src/engine/data/dataset';
 import { accuracyOf, loadHeldOut } from './heldOut';
 (async () => {
   const [dir, splitArg, seedArg, rowsArg] = process.argv.slice(2);

@@ -1,11 +1,11 @@
-// Benchmarks src/engine/csv.ts on Kaggle's train.csv and test.csv.
+// Benchmarks src/engine/data/csv.ts on Kaggle's train.csv and test.csv.
 // Run: npx tsx bench/csv.ts [--mode step|chunk] [--hwm bytes] [--runs n]   (defaults: csvTuning)
 // Each measurement runs in a fresh child process so peak RSS/heap growth is not polluted by
 // earlier runs; the child samples memory every 5 ms while parsing. "seconds" is wall-clock time
 // (best of the runs), "CPU" is user+system time of that run, which a busy machine disturbs less.
 import { execFileSync } from 'child_process';
 import * as path from 'path';
-import { csvTuning, readDigitCsv } from '../src/engine/csv';
+import { csvTuning, readDigitCsv } from '../src/engine/data/csv';
 import { dataDir, HOW_TO_GET_DATA } from '../test/support/data';
 
 function arg(name: string, fallback: string): string {

@@ -2,11 +2,11 @@
 // heldOutErrors.ts, bnRecalibrate.ts): the same stratified split train.ts makes from the run's
 // validation split and seed, over train.csv ($TRAIN_CSV, else ../shared/…/train.csv).
 import * as tf from '@tensorflow/tfjs';
-import { readDigitCsv } from '../src/engine/csv';
-import { stratifiedSplit, imagesTensor, range } from '../src/engine/dataset';
-import { createRandom } from '../src/engine/random';
-import { subset } from '../src/engine/train';
-import { DigitImages } from '../src/engine/types';
+import { readDigitCsv } from '../src/engine/data/csv';
+import { stratifiedSplit, imagesTensor, range } from '../src/engine/data/dataset';
+import { createRandom } from '../src/engine/core/random';
+import { subset } from '../src/engine/data/dataset';
+import { type DigitImages } from '../src/engine/core/types';
 
 export interface HeldOut {
   data: DigitImages;

@@ -3,8 +3,8 @@
 // label, prediction), how many every model shares, and the mistakes of their mean prediction.
 //   npx tsx bench/heldOutErrors.ts <validation split> <seed> <model folder>...
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/engine/backend';
-import { loadModelDir } from '../src/engine/persistence';
+import { initBackend } from '../src/engine/kernels/backend';
+import { loadModelDir } from '../src/engine/model/persistence';
 import { loadHeldOut, predictedDigits } from './heldOut';
 (async () => {
   const [splitArg, seedArg, ...dirs] = process.argv.slice(2);

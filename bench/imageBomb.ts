@@ -42,8 +42,8 @@ function peakRss(script: string, file: string): { mb: number; output: string } {
 const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bomb-')), 'bomb.png');
 fs.writeFileSync(file, bombPng());
 const report = `; console.log('maxRSS=' + process.resourceUsage().maxRSS)`;
-const baseline = peakRss(`require('./src/engine/imageDecode')${report}`, file);
-const ours = peakRss(`const { decodeImage } = require('./src/engine/imageDecode'); try { decodeImage(require('fs').readFileSync(process.argv[1]), 'bomb.png') } catch (e) { console.log(e.message) }${report}`, file);
+const baseline = peakRss(`require('./src/engine/data/imageDecode')${report}`, file);
+const ours = peakRss(`const { decodeImage } = require('./src/engine/data/imageDecode'); try { decodeImage(require('fs').readFileSync(process.argv[1]), 'bomb.png') } catch (e) { console.log(e.message) }${report}`, file);
 const before = peakRss(`const { PNG } = require('pngjs'); try { const p = PNG.sync.read(require('fs').readFileSync(process.argv[1])); console.log('decoded', p.width + '×' + p.height) } catch (e) { console.log(e.message) }${report}`, file);
 console.log(`${new Date().toISOString().slice(0, 16)} UTC, ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}`);
 console.log(`PNG: ${SIDE}×${SIDE}, ${(fs.statSync(file).size / 1024).toFixed(0)} KB`);

@@ -7,13 +7,14 @@
 //   npx tsx bench/kernelRates.ts [--batch 64] [--repeats 7] [default|seed ...]
 import * as os from 'os';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/engine/backend';
-import { Architecture, createModel } from '../src/engine/models';
+import { initBackend } from '../src/engine/kernels/backend';
+import { type Architecture } from '../src/shared/training';
+import { createModel } from '../src/engine/model/architectures';
 import { setOwnKernelsEnabled } from '../src/engine/kernels/ownKernels';
 import { simdCeiling } from './simdCeiling';
-import { normalizeInTraining } from '../src/engine/fusedBatchNorm';
-import { SeededDropout } from '../src/engine/seededDropout';
-import { FusedAdam } from '../src/engine/adam';
+import { normalizeInTraining } from '../src/engine/layers/fusedBatchNorm';
+import { SeededDropout } from '../src/engine/layers/seededDropout';
+import { FusedAdam } from '../src/engine/layers/adam';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -5,7 +5,7 @@
 //            --batch=N (default 128), --no-profile
 // Random data; img/s = batch / median step time. Results are recorded in bench/KERNELS.md.
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/engine/backend';
+import { initBackend } from '../src/engine/kernels/backend';
 import { conv2dBackpropFilterConfig } from '../src/engine/kernels/conv2dBackpropFilter';
 
 const args = process.argv.slice(2);

@@ -4,10 +4,10 @@
 //   npx tsx bench/parallel.ts [seed|default] [rounds=3] [steps per round=5]
 import * as tf from '@tensorflow/tfjs';
 import * as os from 'os';
-import { initBackend } from '../src/engine/backend';
-import { createModel, disposeModel } from '../src/engine/models';
+import { initBackend } from '../src/engine/kernels/backend';
+import { createModel, disposeModel } from '../src/engine/model/architectures';
 import { ReplicaPool } from '../src/engine/parallel/replicaPool';
-import { DataParallelTrainer, StepProfile } from '../src/engine/parallel/dataParallel';
+import { DataParallelTrainer, type StepProfile } from '../src/engine/training/dataParallel';
 const arch = (process.argv[2] ?? 'seed') as 'seed';
 const rounds = Number(process.argv[3] ?? 3), per = Number(process.argv[4] ?? 5);
 (async () => {

@@ -2,9 +2,10 @@
 // CNNs at batch 128 on the wasm backend, this thread only: where a step's time goes.
 //   npx tsx bench/profileStep.ts [default|seed ...] [--batch N] [--steps N]
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/engine/backend';
-import { createModel, Architecture } from '../src/engine/models';
-import { trainStep } from '../src/engine/gradients';
+import { initBackend } from '../src/engine/kernels/backend';
+import { createModel } from '../src/engine/model/architectures';
+import { type Architecture } from '../src/shared/training';
+import { trainStep } from '../src/engine/model/gradients';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

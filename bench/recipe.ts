@@ -6,10 +6,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { initBackend } from '../src/engine/backend';
-import { readDigitCsv } from '../src/engine/csv';
-import { DEFAULT_TRAIN_SETTINGS, TrainSettings, trainModel } from '../src/engine/train';
-import { disposeModel } from '../src/engine/models';
+import { initBackend } from '../src/engine/kernels/backend';
+import { readDigitCsv } from '../src/engine/data/csv';
+import { DEFAULT_TRAIN_SETTINGS, type TrainSettings } from '../src/shared/training';
+import { trainModel } from '../src/engine/training/train';
+import { disposeModel } from '../src/engine/model/architectures';
 import { dataDir, HOW_TO_GET_DATA } from '../test/support/data';
 
 export const HELD_OUT_SPLIT = 0.0952381;
@@ -43,10 +44,10 @@ const arg = (name: string): string | undefined => {
   const out = path.join(__dirname, 'results', 'tmp', `${name}-seed${settings.seed}.json`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   // The last validation's predictions are the returned model's: recompute them for the record.
-  const { evaluateImages } = await import('../src/engine/predict');
-  const { stratifiedSplit } = await import('../src/engine/dataset');
-  const { createRandom } = await import('../src/engine/random');
-  const { subset } = await import('../src/engine/train');
+  const { evaluateImages } = await import('../src/engine/inference/predict');
+  const { stratifiedSplit } = await import('../src/engine/data/dataset');
+  const { createRandom } = await import('../src/engine/core/random');
+  const { subset } = await import('../src/engine/data/dataset');
   const validation = subset(data, stratifiedSplit(data.labels!, settings.validationSplit, createRandom(settings.seed)).validation);
   const { accuracy, predictions } = await evaluateImages(result.model, validation);
   const mistakes = Array.from(predictions.labels).flatMap((p, i) => (p === validation.labels![i] ? [] : [i]));

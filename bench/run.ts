@@ -8,20 +8,21 @@ import * as os from 'os';
 import * as path from 'path';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/engine/backend';
-import { readDigitCsv } from '../src/engine/csv';
-import { createModel, disposeModel, Architecture } from '../src/engine/models';
-import { imagesTensor, labelsTensor, range } from '../src/engine/dataset';
-import { DEFAULT_AUGMENT, randomTransforms, transformImages } from '../src/engine/augment';
-import { createRandom } from '../src/engine/random';
-import { predictImages, predictOne } from '../src/engine/predict';
-import { saveModelDir } from '../src/engine/persistence';
-import { runSubmissionJob } from '../src/engine/jobs';
-import { DEFAULT_TRAIN_SETTINGS } from '../src/engine/train';
+import { initBackend } from '../src/engine/kernels/backend';
+import { readDigitCsv } from '../src/engine/data/csv';
+import { createModel, disposeModel } from '../src/engine/model/architectures';
+import { type Architecture } from '../src/shared/training';
+import { imagesTensor, labelsTensor, range } from '../src/engine/data/dataset';
+import { DEFAULT_AUGMENT, randomTransforms, transformImages } from '../src/engine/data/augment';
+import { createRandom } from '../src/engine/core/random';
+import { predictImages, predictOne } from '../src/engine/inference/predict';
+import { saveModelDir } from '../src/engine/model/persistence';
+import { runSubmissionJob } from '../src/engine/jobs/submissionJob';
+import { DEFAULT_TRAIN_SETTINGS } from '../src/shared/training';
 import { EngineClient } from '../src/extension/engineClient';
 import { ReplicaPool, resolveThreads } from '../src/engine/parallel/replicaPool';
-import { DataParallelTrainer, maxShardFor, StepProfile } from '../src/engine/parallel/dataParallel';
-import { DigitImages } from '../src/engine/types';
+import { DataParallelTrainer, maxShardFor, type StepProfile } from '../src/engine/training/dataParallel';
+import { type DigitImages } from '../src/engine/core/types';
 import { dataDir, HOW_TO_GET_DATA } from '../test/support/data';
 import { simdCeiling } from './simdCeiling';
 
@@ -93,7 +94,7 @@ function describeProfile(p: StepProfile): string {
 /** Parses a CSV in a fresh process so its memory growth is its own. */
 function csvParse(file: string): { seconds: number; rssMB: number } {
   const script = `
-    const { readDigitCsv } = require(${JSON.stringify(path.join(ROOT, 'src/engine/csv.ts'))});
+    const { readDigitCsv } = require(${JSON.stringify(path.join(ROOT, 'src/engine/data/csv.ts'))});
     const before = process.memoryUsage().rss; let peak = before;
     const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 5);
     const t = performance.now();
@@ -253,10 +254,9 @@ async function main(): Promise<void> {
   const test = await readDigitCsv(testFile);
   const model = createModel('seed', { seed: 1 });
   await predictImages(model, { ...test, count: 1000 });
-  let started = performance.now();
   for (const threads of auto > 1 ? [1, auto] : [1]) {
     const cpu = process.cpuUsage();
-    started = performance.now();
+    const started = performance.now();
     // With more than one thread this includes starting the replica threads (loading TF.js and the model).
     await predictImages(model, test, { threads });
     const seconds = (performance.now() - started) / 1000;
@@ -284,7 +284,7 @@ async function main(): Promise<void> {
   disposeModel(model);
   const out = path.join(path.dirname(modelDir), 'submission.csv');
   for (const threads of auto > 1 ? [1, auto] : [1]) {
-    started = performance.now();
+    const started = performance.now();
     await runSubmissionJob({ testFile, model: modelDir, outFile: out, threads });
     const submitSeconds = (performance.now() - started) / 1000;
     const final = threads === auto;

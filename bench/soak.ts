@@ -8,9 +8,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { EngineClient } from '../src/extension/engineClient';
-import { DEFAULT_TRAIN_SETTINGS } from '../src/engine/train';
-import { DEFAULT_FINE_TUNE_SETTINGS } from '../src/engine/fineTune';
-import type { WorkerMemory } from '../src/worker/protocol';
+import { DEFAULT_TRAIN_SETTINGS } from '../src/shared/training';
+import { DEFAULT_FINE_TUNE_SETTINGS } from '../src/shared/training';
+import type { EngineMemory } from '../src/engine/jobs/context';
 import { dataDir, HOW_TO_GET_DATA, slice } from '../test/support/data';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -21,7 +21,7 @@ const arg = (name: string, fallback: number) => {
 const ROUNDS = arg('rounds', 10);
 const PREDICTIONS = arg('predictions', 5000);
 
-interface Sample extends WorkerMemory {
+interface Sample extends EngineMemory {
   after: string;
   seconds: number;
 }

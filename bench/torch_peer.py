@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """PyTorch peer for `npm run bench`: the product's CNNs — seed (conv32-conv64-pool-dense128) and
-default (32C3-32C3-32C5S2-64C3-64C3-64C5S2-128C4 with batch norm, src/engine/models.ts) — same
+default (32C3-32C3-32C5S2-64C3-64C3-64C5S2-128C4 with batch norm, src/engine/model/architectures.ts) — same
 batch and data, on the CPU with the given thread count, optionally with the same on-the-fly
 augmentation (random rotation ±10°, zoom ±10%, shift ±10%, bilinear, zero fill). Prints one JSON
 line with images/s for training and for prediction. Run with Debian's python3 (python3-torch)."""
@@ -34,7 +34,7 @@ def default_cnn():
 
 
 def augment(xb, generator):
-    """A random affine transform per image, as src/engine/augment.ts draws them."""
+    """A random affine transform per image, as src/engine/data/augment.ts draws them."""
     n = xb.shape[0]
     angle = (torch.rand(n, generator=generator) * 2 - 1) * (10 * torch.pi / 180)
     scale = 1 + (torch.rand(n, generator=generator) * 2 - 1) * 0.1

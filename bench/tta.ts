@@ -2,10 +2,10 @@
 // train.csv and compares its plain accuracy with the mean prediction over augmented copies.
 //   npx tsx bench/tta.ts <model folder> <validation split> <seed>     (as the model was trained)
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/engine/backend';
-import { loadModelDir } from '../src/engine/persistence';
-import { createRandom } from '../src/engine/random';
-import { randomTransforms } from '../src/engine/augment';
+import { initBackend } from '../src/engine/kernels/backend';
+import { loadModelDir } from '../src/engine/model/persistence';
+import { createRandom } from '../src/engine/core/random';
+import { randomTransforms } from '../src/engine/data/augment';
 import { accuracyOf, loadHeldOut } from './heldOut';
 (async () => {
   const [dir, splitArg, seedArg] = process.argv.slice(2);

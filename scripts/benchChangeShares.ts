@@ -9,18 +9,19 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/engine/backend';
-import { readDigitCsv } from '../src/engine/csv';
-import { CHANGE_SHARES, DEFAULT_FINE_TUNE_SETTINGS, fineTune } from '../src/engine/fineTune';
-import { replayAndHeldOut } from '../src/engine/fineTuneJob';
-import { loadAnyModel } from '../src/engine/loadModel';
-import { disposeModel } from '../src/engine/models';
-import { readMetadata } from '../src/engine/persistence';
-import { predictImages } from '../src/engine/predict';
-import { createRandom, shuffle } from '../src/engine/random';
-import { readSamples } from '../src/engine/samples';
-import { subset } from '../src/engine/train';
-import type { DigitImages } from '../src/engine/types';
+import { initBackend } from '../src/engine/kernels/backend';
+import { CHANGE_SHARES, fineTune } from '../src/engine/training/fineTune';
+import { DEFAULT_FINE_TUNE_SETTINGS } from '../src/shared/training';
+import { replayAndHeldOut } from '../src/engine/jobs/fineTuneJob';
+import { loadAnyModel } from '../src/engine/model/loadModel';
+import { disposeModel } from '../src/engine/model/architectures';
+import { readMetadata, splitOf } from '../src/engine/model/metadata';
+import { readWithSplit } from '../src/engine/data/validationSplit';
+import { predictImages } from '../src/engine/inference/predict';
+import { createRandom, shuffle } from '../src/engine/core/random';
+import { readSamples } from '../src/engine/data/samples';
+import { subset } from '../src/engine/data/dataset';
+import type { DigitImages } from '../src/engine/core/types';
 import { personalImages, samplesCsv } from '../test/support/personalImages';
 import { dataDir, tempDir } from '../test/support/data';
 
@@ -33,8 +34,8 @@ import { dataDir, tempDir } from '../test/support/data';
   const data = dataDir();
   if (!data) throw new Error('train.csv not found: set DIGIT_DATA_DIR');
   await initBackend('auto');
-  const rows = await readDigitCsv(path.join(data, 'train.csv'), { expect: 'train', limit: m.trainingFile.rows });
-  const split = { seed: m.seed, validationSplit: m.validationSplit, rows: m.trainingFile.rows };
+  const { data: rows, split } = await readWithSplit(path.join(data, 'train.csv'), splitOf(m));
+  if (!split) throw new Error(`${modelDir}: its validation split cannot be drawn again from train.csv`);
   // As the job: 2,000 of the validation rows held out, replay from the training part, except
   // for 8,000 of its rows set aside so that the run never replays them.
   const { replay: trainPart, heldOut } = replayAndHeldOut(rows, split, 2000, seed);

@@ -17,18 +17,19 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { initBackend } from '../src/engine/backend';
-import { readDigitCsv } from '../src/engine/csv';
-import { DEFAULT_FINE_TUNE_SETTINGS, FineTuneSettings } from '../src/engine/fineTune';
-import { replayAndHeldOut, runFineTuneJob } from '../src/engine/fineTuneJob';
-import { runTrainJob } from '../src/engine/jobs';
-import { loadAnyModel } from '../src/engine/loadModel';
-import { disposeModel } from '../src/engine/models';
-import { readMetadata } from '../src/engine/persistence';
-import { predictImages } from '../src/engine/predict';
-import { explainOne } from '../src/engine/saliency';
-import { DEFAULT_TRAIN_SETTINGS } from '../src/engine/train';
-import type { DigitImages } from '../src/engine/types';
+import { initBackend } from '../src/engine/kernels/backend';
+import { readDigitCsv } from '../src/engine/data/csv';
+import { DEFAULT_FINE_TUNE_SETTINGS, type FineTuneSettings } from '../src/shared/training';
+import { replayAndHeldOut, runFineTuneJob } from '../src/engine/jobs/fineTuneJob';
+import { runTrainJob } from '../src/engine/jobs/trainJob';
+import { loadAnyModel } from '../src/engine/model/loadModel';
+import { disposeModel } from '../src/engine/model/architectures';
+import { readMetadata, splitOf } from '../src/engine/model/metadata';
+import { readWithSplit } from '../src/engine/data/validationSplit';
+import { predictImages } from '../src/engine/inference/predict';
+import { explainOne } from '../src/engine/inference/saliency';
+import { DEFAULT_TRAIN_SETTINGS } from '../src/shared/training';
+import type { DigitImages } from '../src/engine/core/types';
 import { personalDigit } from '../test/e2e/personalStrokes';
 import { personalImages, samplesCsv } from '../test/support/personalImages';
 import { dataDir, slice, tempDir } from '../test/support/data';
@@ -88,7 +89,7 @@ function parseSettings(text: string | undefined): Partial<FineTuneSettings>[] {
   try {
     value = JSON.parse(text ?? '');
   } catch (err) {
-    throw new Error(`${usage} (${(err as Error).message})`);
+    throw new Error(`${usage} (${(err as Error).message})`, { cause: err });
   }
   const variants = Array.isArray(value) ? value : [value];
   if (!variants.length || variants.some((v) => typeof v !== 'object' || v === null || Array.isArray(v))) throw new Error(`${usage}; got ${text}`);
@@ -121,9 +122,11 @@ const pct = (wrong: number, total: number) => `${(((total - wrong) / total) * 10
   if (trainedModel) {
     const m = readMetadata(trainedModel);
     if (!m?.trainingFile || m.seed === undefined || !m.validationSplit) throw new Error(`--model ${trainedModel}: no metadata.json naming its training file, seed and validation split (a model folder saved by \`digit-recognizer train\` with a validation split)`);
-    const split = { seed: m.seed, validationSplit: m.validationSplit, rows: m.trainingFile.rows, sha256: m.trainingFile.sha256 };
+    const split = splitOf(m)!;
     bases.push({ name: `${m.name} (${m.epochs} epochs on ${path.basename(train)})`, dir: trainedModel, split });
-    extra = replayAndHeldOut(await readDigitCsv(train, { expect: 'train', limit: split.rows }), split, Infinity, 0).heldOut;
+    const read = await readWithSplit(train, split);
+    if (!read.split) throw new Error(`--model ${trainedModel}: ${path.basename(train)} is not the file it was trained on`);
+    extra = replayAndHeldOut(read.data, read.split, Infinity, 0).heldOut;
   } else {
     await addSmallBases(bases, train, work);
     extra = await readDigitCsv(await slice(data, 'train.csv', 5000, 20_000), { expect: 'train' });

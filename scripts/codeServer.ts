@@ -6,7 +6,7 @@
 //
 // Command line:  npx tsx scripts/codeServer.ts install
 //                npx tsx scripts/codeServer.ts start [folder]   (runs until Ctrl+C)
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { type ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';

@@ -10,8 +10,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Browser } from 'playwright-core';
-import { CodeServer, ensureCodeServer, PROJECT_ROOT, sleep, startCodeServer } from '../scripts/codeServer';
+import { type Browser } from 'playwright-core';
+import { type CodeServer, ensureCodeServer, PROJECT_ROOT, sleep, startCodeServer } from '../scripts/codeServer';
 import { launchChromium } from './e2e/workbench';
 import type { IntegrationResults } from './integration/index';
 

@@ -1,4 +1,6 @@
-import { parseArgs, ParseArgsConfig } from 'util';
+import * as path from 'path';
+import { parseArgs, type ParseArgsConfig } from 'util';
+import { BACKEND_PREFERENCES, type BackendPreference } from '../engine/core/types';
 
 /** Bad command-line usage: printed with the command's help, exit code 2. */
 export class UsageError extends Error {
@@ -42,4 +44,28 @@ export function onePositional(positionals: string[], what: string, help: string)
 export function requiredOption(value: string | undefined, name: string, help: string): string {
   if (!value) throw new UsageError(`missing --${name}`, help);
   return value;
+}
+
+export function backendOption(value: string | undefined, help: string): BackendPreference | undefined {
+  if (value === undefined) return undefined;
+  if ((BACKEND_PREFERENCES as readonly string[]).includes(value)) return value as BackendPreference;
+  throw new UsageError(`--backend must be ${BACKEND_PREFERENCES.join(', ')} (got "${value}")`, help);
+}
+
+/**
+ * The arguments every command on one model shares: one file (or folder) to work on, `--model`
+ * and `--backend`, plus the command's own options. Undefined when --help was asked for (printed).
+ */
+export function modelCommand<T extends Options>(argv: string[], help: string, what: string, options: T = {} as T) {
+  const { values, positionals } = parse(argv, { model: { type: 'string' }, backend: { type: 'string' }, ...options }, help) as { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  if (values.help) {
+    console.log(help);
+    return undefined;
+  }
+  return {
+    values,
+    target: path.resolve(onePositional(positionals, what, help)),
+    model: path.resolve(requiredOption(values.model as string | undefined, 'model', help)),
+    backend: backendOption(values.backend as string | undefined, help),
+  };
 }

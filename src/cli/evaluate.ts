@@ -1,11 +1,5 @@
-import * as path from 'path';
-import { integerOption, onePositional, parse, requiredOption } from './args';
-import { initBackend } from '../engine/backend';
-import { readDigitCsv } from '../engine/csv';
-import { loadAnyModel } from '../engine/loadModel';
-import { evaluateImages } from '../engine/predict';
-import { classMetrics, confusionMatrix, formatConfusionMatrix } from '../engine/metrics';
-import { backendOption } from './train';
+import { integerOption, modelCommand } from './args';
+import { runEvaluateFileJob } from '../engine/jobs/modelJobs';
 
 export const EVALUATE_HELP = `Usage: digit-recognizer evaluate <labelled.csv> --model DIR
 
@@ -20,25 +14,24 @@ Options:
   -h, --help      this help`;
 
 export async function evaluateCommand(argv: string[], signal: AbortSignal): Promise<void> {
-  const { values, positionals } = parse(argv, { model: { type: 'string' }, limit: { type: 'string' }, backend: { type: 'string' } }, EVALUATE_HELP);
-  if (values.help) return void console.log(EVALUATE_HELP);
-  const file = path.resolve(onePositional(positionals, 'labelled CSV', EVALUATE_HELP));
-  const modelPath = path.resolve(requiredOption(values.model, 'model', EVALUATE_HELP));
-  const limit = integerOption(values.limit, 'limit', EVALUATE_HELP);
-  await initBackend(backendOption(values.backend, EVALUATE_HELP));
-  const { model, metadata } = await loadAnyModel(modelPath);
-  try {
-    const data = await readDigitCsv(file, { expect: 'train', signal, limit });
-    const { accuracy, predictions } = await evaluateImages(model, data, { signal, pixelScale: metadata?.pixelScale });
-    const matrix = confusionMatrix(data.labels!, predictions.labels);
-    console.log(`Accuracy: ${(accuracy * 100).toFixed(2)}% on ${data.count.toLocaleString('en-US')} rows`);
-    console.log('\nConfusion matrix (rows: true digit, columns: predicted)');
-    console.log(formatConfusionMatrix(matrix));
-    console.log('\ndigit precision recall     f1 support');
-    for (const m of classMetrics(matrix)) {
-      console.log(`${String(m.digit).padStart(5)} ${m.precision.toFixed(4).padStart(9)} ${m.recall.toFixed(4).padStart(6)} ${m.f1.toFixed(4).padStart(6)} ${String(m.support).padStart(7)}`);
-    }
-  } finally {
-    model.dispose();
+  const args = modelCommand(argv, EVALUATE_HELP, 'labelled CSV', { limit: { type: 'string' } });
+  if (!args) return;
+  const limit = integerOption(args.values.limit as string | undefined, 'limit', EVALUATE_HELP);
+  const { rows, accuracy, matrix, classes } = await runEvaluateFileJob({ file: args.target, model: args.model, limit }, { signal, backend: args.backend });
+  console.log(`Accuracy: ${(accuracy * 100).toFixed(2)}% on ${rows.toLocaleString('en-US')} rows`);
+  console.log('\nConfusion matrix (rows: true digit, columns: predicted)');
+  console.log(formatConfusionMatrix(matrix));
+  console.log('\ndigit precision recall     f1 support');
+  for (const m of classes) {
+    console.log(`${String(m.digit).padStart(5)} ${m.precision.toFixed(4).padStart(9)} ${m.recall.toFixed(4).padStart(6)} ${m.f1.toFixed(4).padStart(6)} ${String(m.support).padStart(7)}`);
   }
+}
+
+/** A fixed-width text rendering for terminals and logs. */
+function formatConfusionMatrix(matrix: number[][]): string {
+  const width = Math.max(5, ...matrix.flat().map((n) => String(n).length + 1));
+  const pad = (s: string | number) => String(s).padStart(width);
+  const header = 'true\\pred' + matrix.map((_, j) => pad(j)).join('');
+  const rows = matrix.map((row, i) => String(i).padStart(9) + row.map(pad).join(''));
+  return [header, ...rows].join('\n');
 }

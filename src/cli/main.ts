@@ -4,7 +4,7 @@ import { submitCommand } from './submit';
 import { evaluateCommand } from './evaluate';
 import { predictCommand } from './predict';
 import { predictImageCommand } from './predictImage';
-import { isCancelled } from '../engine/errors';
+import { isCancelled } from '../engine/core/errors';
 
 const HELP = `Usage: digit-recognizer <command> [options]
 

@@ -1,10 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { onePositional, parse, requiredOption } from './args';
-import { initBackend } from '../engine/backend';
-import { loadAnyModel } from '../engine/loadModel';
-import { predictImageFile, predictImageFolder } from '../engine/images';
-import { backendOption } from './train';
+import { modelCommand } from './args';
+import { ModelCache, predictPicture, runPredictFolderJob } from '../engine/jobs/modelJobs';
 
 export const PREDICT_IMAGE_HELP = `Usage: digit-recognizer predict-image <picture|folder> --model PATH [--out FILE]
 
@@ -22,24 +19,22 @@ Options:
   -h, --help      this help`;
 
 export async function predictImageCommand(argv: string[], signal: AbortSignal): Promise<void> {
-  const { values, positionals } = parse(argv, { model: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' } }, PREDICT_IMAGE_HELP);
-  if (values.help) return void console.log(PREDICT_IMAGE_HELP);
-  const target = path.resolve(onePositional(positionals, 'picture or folder', PREDICT_IMAGE_HELP));
-  const modelPath = path.resolve(requiredOption(values.model, 'model', PREDICT_IMAGE_HELP));
-  await initBackend(backendOption(values.backend, PREDICT_IMAGE_HELP));
-  const { model, metadata } = await loadAnyModel(modelPath);
+  const args = modelCommand(argv, PREDICT_IMAGE_HELP, 'picture or folder', { out: { type: 'string' } });
+  if (!args) return;
+  const { target, model, backend } = args;
+  const cache = new ModelCache();
   try {
     if (fs.statSync(target, { throwIfNoEntry: false })?.isDirectory()) {
-      const out = path.resolve(values.out ?? path.join(target, 'predictions.csv'));
-      const result = await predictImageFolder(model, target, out, { pixelScale: metadata?.pixelScale, signal });
+      const outFile = path.resolve((args.values.out as string | undefined) ?? path.join(target, 'predictions.csv'));
+      const result = await runPredictFolderJob({ modelDir: model, folder: target, outFile }, { signal, backend }, cache);
       for (const f of result.failed) console.error(`${f.file}: ${f.error}`);
       console.log(`Wrote ${result.rows} predictions to ${result.file}${result.failed.length ? ` (${result.failed.length} pictures could not be read)` : ''}`);
     } else {
-      const r = await predictImageFile(model, target, metadata?.pixelScale);
+      const r = await predictPicture(cache, model, target, { signal, backend });
       console.log('file,label,confidence,' + r.probabilities.map((_, k) => `p${k}`).join(','));
       console.log([path.basename(target), r.label, r.probabilities[r.label].toFixed(4), ...r.probabilities.map((p) => p.toFixed(6))].join(','));
     }
   } finally {
-    model.dispose();
+    cache.dispose();
   }
 }

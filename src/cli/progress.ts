@@ -1,4 +1,4 @@
-import { JobEvent } from '../engine/jobs';
+import { type JobEvent } from '../engine/jobs/context';
 import { formatSeconds } from '../shared/format';
 
 /** Prints job events for a terminal: one line per epoch, a live status line on a TTY (stderr). */

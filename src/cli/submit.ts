@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { integerOption, onePositional, parse, requiredOption } from './args';
-import { runSubmissionJob } from '../engine/jobs';
+import { runSubmissionJob } from '../engine/jobs/submissionJob';
 import { ProgressPrinter } from './progress';
-import { backendOption } from './train';
+import { backendOption } from './args';
 
 export const SUBMIT_HELP = `Usage: digit-recognizer submit <test.csv> --model DIR [--out FILE]
 

@@ -1,10 +1,7 @@
 import * as path from 'path';
-import { integerOption, numberOption, onePositional, parse, UsageError } from './args';
-import { runTrainJob } from '../engine/jobs';
-import { DEFAULT_TRAIN_SETTINGS, TrainSettings } from '../engine/train';
-import { isArchitecture } from '../engine/models';
-import { isSchedule, LearningRateSchedule } from '../engine/schedule';
-import { defaultModelName, modelFolderName } from '../engine/naming';
+import { backendOption, integerOption, numberOption, onePositional, parse, UsageError } from './args';
+import { runTrainJob, trainOutputNames } from '../engine/jobs/trainJob';
+import { DEFAULT_TRAIN_SETTINGS, isArchitecture, isSchedule, type LearningRateSchedule, type TrainSettings } from '../shared/training';
 import { ProgressPrinter } from './progress';
 
 export const TRAIN_HELP = `Usage: digit-recognizer train <train.csv> [options]
@@ -74,15 +71,15 @@ export async function trainCommand(argv: string[], signal: AbortSignal): Promise
     seed: integerOption(values.seed, 'seed', TRAIN_HELP, 0) ?? d.seed,
     threads: integerOption(values.threads, 'threads', TRAIN_HELP, 0) ?? d.threads,
   };
-  const created = new Date();
-  const outDir = path.resolve(values.out ?? path.join('models', modelFolderName(settings.arch, created)));
+  const names = trainOutputNames(file, settings.arch);
+  const outDir = path.resolve(values.out ?? path.join('models', names.folder));
   const progress = new ProgressPrinter();
   const result = await runTrainJob(
     {
       trainFile: path.resolve(file),
       settings,
       outDir,
-      name: defaultModelName(file, settings.arch, created),
+      name: names.name,
       limit: integerOption(values.limit, 'limit', TRAIN_HELP),
     },
     { signal, backend: backendOption(values.backend, TRAIN_HELP), onEvent: (e) => progress.onEvent(e) },
@@ -93,10 +90,4 @@ export async function trainCommand(argv: string[], signal: AbortSignal): Promise
   if (result.metadata.trainingThreads !== undefined) console.log(`Trained on ${result.metadata.trainingThreads} thread${result.metadata.trainingThreads === 1 ? '' : 's'}`);
   if (final?.valAccuracy !== undefined) console.log(`Validation accuracy: ${(final.valAccuracy * 100).toFixed(2)}%`);
   else console.log(`Training accuracy: ${((final?.accuracy ?? 0) * 100).toFixed(2)}% (no validation split)`);
-}
-
-export function backendOption(value: string | undefined, help: string) {
-  if (value === undefined) return undefined;
-  if (value === 'auto' || value === 'tensorflow' || value === 'wasm' || value === 'cpu') return value;
-  throw new UsageError(`--backend must be auto, tensorflow, wasm or cpu (got "${value}")`, help);
 }

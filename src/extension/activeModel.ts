@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ModelStore, StoredModel } from '../engine/modelStore';
+import { type ModelStore, type StoredModel } from '../engine/model/modelStore';
 
 const ACTIVE_KEY = 'digitRecognizer.activeModel';
 

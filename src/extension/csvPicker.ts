@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { sniffCsvFormat } from '../engine/csv';
-import type { CsvFormat } from '../engine/types';
+import { sniffCsvFormat } from '../engine/data/csv';
+import type { CsvFormat } from '../engine/core/types';
 
 const RECENT_KEY = 'digitRecognizer.recentCsvFiles';
 const BROWSE = 'browse';

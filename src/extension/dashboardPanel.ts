@@ -3,7 +3,7 @@
 // it follows the newest run. After hide/show or a window reload the webview asks again (`ready`)
 // and gets the whole run; the serializer reopens it on the model it showed.
 import * as vscode from 'vscode';
-import type { StoredModel } from '../engine/modelStore';
+import type { StoredModel } from '../engine/model/modelStore';
 import {
   checkDashboardFromWebview,
   checkDashboardToWebview,
@@ -12,7 +12,7 @@ import {
   type DashboardToWebview,
   type RunSnapshot,
 } from '../shared/dashboardMessages';
-import { createPanel, Handlers, InsightPanel, PanelKind } from './insightPanel';
+import { createPanel, type Handlers, InsightPanel, type PanelKind } from './insightPanel';
 import { TrainingSession } from './trainingSession';
 
 export interface DashboardHost {

@@ -12,8 +12,8 @@
 
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { ExplainedPrediction } from '../worker/protocol';
-import type { SampleSet } from '../engine/samples';
+import type { ExplainedPrediction } from '../engine/jobs/modelJobs';
+import type { SampleSet } from '../engine/data/samples';
 import {
   MAX_LISTED_SAMPLES,
   PAD_PIXELS,

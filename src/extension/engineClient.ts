@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import type { JobEvent } from '../engine/jobs';
-import type { BackendPreference } from '../engine/backend';
+import type { JobEvent } from '../engine/jobs/context';
+import type { BackendPreference } from '../engine/core/types';
 import type { NativeSource } from '../native/location';
 import { checkFromWorker, type FromWorker, type ToWorker, type WorkerData, type WorkerRequest, type WorkerResults } from '../worker/protocol';
 

@@ -4,7 +4,7 @@
 // stats in its state for hide/show and window reloads.
 import * as vscode from 'vscode';
 import { checkExplorerFromWebview, checkExplorerToWebview, type ExplorerFromWebview, type ExplorerPayload, type ExplorerToWebview } from '../shared/explorerMessages';
-import { createPanel, Handlers, InsightPanel, PanelKind } from './insightPanel';
+import { createPanel, type Handlers, InsightPanel, type PanelKind } from './insightPanel';
 
 export interface ExplorerHost {
   extensionUri: vscode.Uri;

@@ -1,12 +1,12 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { ModelStore } from '../engine/modelStore';
+import { ModelStore } from '../engine/model/modelStore';
 import { ActiveModel, formatAccuracy } from './activeModel';
 import { EngineClient } from './engineClient';
-import { Services } from './services';
+import { type Services } from './services';
 import { backendFromConfig } from './settings';
 import { createStatusBar } from './statusBar';
-import { DigitPadPanel, PadHost } from './digitPadPanel';
+import { DigitPadPanel, type PadHost } from './digitPadPanel';
 import { trainModel } from './commands/trainModel';
 import { generateSubmission } from './commands/generateSubmission';
 import { loadModelFile } from './commands/loadModelFile';

@@ -3,7 +3,7 @@
 // when it loads ends that process, not the extension host.
 import { spawn } from 'child_process';
 import * as path from 'path';
-import { CancelledError, InputError } from '../engine/errors';
+import { CancelledError, InputError } from '../engine/core/errors';
 import type { NativeSource } from '../native/location';
 
 const CRASH_HINTS: Partial<Record<NodeJS.Signals, string>> = {

@@ -7,8 +7,8 @@ import * as vscode from 'vscode';
 import { checkReport, checkReportFromWebview, checkReportToWebview, type ReportFromWebview, type ReportPayload, type ReportToWebview } from '../shared/reportMessages';
 import { reportToCsv, reportToMarkdown, type ReportSummary } from '../shared/reportExport';
 import { CheckError } from '../shared/check';
-import { writeFileAtomic } from '../engine/files';
-import { createPanel, Handlers, InsightPanel, PanelKind } from './insightPanel';
+import { writeFileAtomic } from '../engine/core/files';
+import { createPanel, type Handlers, InsightPanel, type PanelKind } from './insightPanel';
 
 export interface ReportHost {
   extensionUri: vscode.Uri;

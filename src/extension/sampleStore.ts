@@ -4,7 +4,7 @@
 // is open. Changes (ours, or the user editing or deleting the file) fire onDidChange.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { SampleSet, addSample, deleteSample, readSamples } from '../engine/samples';
+import { type SampleSet, addSample, deleteSample, readSamples } from '../engine/data/samples';
 
 const FILE_KEY = 'digitRecognizer.samplesFile';
 export const DEFAULT_SAMPLES_FILE = path.join('.digit-recognizer', 'my-digits.csv');

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { ActiveModel } from './activeModel';
-import { EngineClient } from './engineClient';
-import type { BackendPreference } from '../engine/backend';
+import { type ActiveModel } from './activeModel';
+import { type EngineClient } from './engineClient';
+import type { BackendPreference } from '../engine/core/types';
 import type { NativeSource } from '../native/location';
 import type { SampleStore } from './sampleStore';
 

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { DEFAULT_TRAIN_SETTINGS, TrainSettings } from '../engine/train';
-import { isArchitecture } from '../engine/models';
-import { isSchedule } from '../engine/schedule';
-import type { BackendPreference } from '../engine/backend';
+import { DEFAULT_TRAIN_SETTINGS, type TrainSettings } from '../shared/training';
+import { isArchitecture } from '../shared/training';
+import { isSchedule } from '../shared/training';
+import type { BackendPreference } from '../engine/core/types';
 
 /** Training settings from `digitRecognizer.*`, falling back to the engine's defaults. */
 export function trainSettingsFromConfig(): TrainSettings {

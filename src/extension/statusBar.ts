@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ActiveModel, formatAccuracy } from './activeModel';
+import { type ActiveModel, formatAccuracy } from './activeModel';
 import type { GetStarted } from './getStarted';
 
 /**

@@ -2,9 +2,9 @@
 // it the worker's events and ends it; the dashboard subscribes to its updates and can stop it
 // (the same AbortController as the notification's Cancel button).
 import * as vscode from 'vscode';
-import type { JobEvent } from '../engine/jobs';
-import type { TrainSettings } from '../engine/train';
-import type { ModelMetadata } from '../engine/persistence';
+import type { JobEvent } from '../engine/jobs/context';
+import type { TrainSettings } from '../shared/training';
+import type { ModelMetadata } from '../engine/model/metadata';
 import { BatchHistoryRecorder } from '../shared/series';
 import type { BatchPoint, DashboardToWebview, RunSnapshot, RunStatus } from '../shared/dashboardMessages';
 

@@ -4,12 +4,12 @@
 // one step) passed does installed.json, written to a temporary name and renamed, point at it.
 // Any failure or a cancel removes what this run made and leaves the previous state as it was, so
 // the engine never sees half an install. See location.ts for the layout.
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { type ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CancelledError, InputError } from '../engine/errors';
+import { CancelledError, InputError } from '../engine/core/errors';
 import { explainNpmFailure } from './npmFailure';
-import { clearNativeInstall, INSTALLED_FILE, NATIVE_PACKAGES, NativeInstall, NativeSource, NativeVariant, readNativeInstall, writeNativeInstall } from './location';
+import { clearNativeInstall, INSTALLED_FILE, NATIVE_PACKAGES, type NativeInstall, type NativeSource, type NativeVariant, readNativeInstall, writeNativeInstall } from './location';
 
 export interface InstallRequest {
   /** The root folder (created when missing). */

@@ -1,8 +1,8 @@
 // Messages between the Training Dashboard webview and the extension, with strict validators for
 // both directions (a rejected message is dropped and logged, never acted upon). Pure.
-import { BatchHistory } from './series';
-import { Parsed, array, bool, int, num, oneOf, optNum, optStr, parse, record, str, bad } from './check';
-import type { EpochStats } from '../engine/train';
+import { type BatchHistory } from './series';
+import { type Parsed, array, bool, int, num, oneOf, optNum, optStr, parse, record, str, bad } from './check';
+import type { EpochStats } from './training';
 
 export const RUN_STATUSES = ['starting', 'reading', 'running', 'saving', 'done', 'cancelled', 'failed', 'saved', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];

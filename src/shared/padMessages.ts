@@ -271,7 +271,7 @@ function isDigit(x: unknown): x is number {
   return typeof x === 'number' && Number.isInteger(x) && x >= 0 && x < PAD_CLASSES;
 }
 
-/** A row hash from engine/samples.ts rowKey: 8 hex digits. */
+/** A row hash from engine/data/samples.ts rowKey: 8 hex digits. */
 function isKey(x: unknown): x is string {
   return typeof x === 'string' && /^[0-9a-f]{8}$/.test(x);
 }

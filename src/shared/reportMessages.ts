@@ -1,5 +1,5 @@
 // Messages between the Evaluation Report webview and the extension, validated both ways. Pure.
-import { Parsed, array, base64, bad, int, num, oneOf, parse, record, str } from './check';
+import { type Parsed, array, base64, bad, int, num, oneOf, parse, record, str } from './check';
 import { stripUndefined } from './dashboardMessages';
 
 export const IMAGE_BYTES = 784;

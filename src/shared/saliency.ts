@@ -1,5 +1,5 @@
 // "See why" maps in words and in colour, for the pad and the evaluation report. A map is 784
-// integers −127…127 (src/engine/saliency.ts): positive where the ink pushed toward the predicted
+// integers −127…127 (src/engine/inference/saliency.ts): positive where the ink pushed toward the predicted
 // digit, negative where it pushed toward the digit it is contrasted with. Pure: no DOM, no vscode.
 import { describe } from './check';
 

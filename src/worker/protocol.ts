@@ -1,24 +1,24 @@
 // Messages between the extension host and the engine worker (a worker_threads Worker that runs
 // TensorFlow.js so the extension host's thread stays free).
-import type { JobEvent, SubmissionJob, TrainJob, TrainJobResult } from '../engine/jobs';
-import type { BackendPreference } from '../engine/backend';
-import type { TrainStepCheck } from '../engine/backendCheck';
+import type { JobEvent } from '../engine/jobs/context';
+import type { SubmissionJob } from '../engine/jobs/submissionJob';
+import type { TrainJob, TrainJobResult } from '../engine/jobs/trainJob';
+import type { BackendPreference } from '../engine/core/types';
+import type { TrainStepCheck } from '../engine/jobs/nativeCheck';
 import type { NativeSource } from '../native/location';
-import type { ModelMetadata } from '../engine/persistence';
-import type { Prediction } from '../engine/types';
-import type { PixelScale } from '../engine/predict';
-import type { FolderPredictionResult, ImagePrediction } from '../engine/images';
-import type { FineTuneJob, FineTuneJobResult } from '../engine/fineTuneJob';
-import type { EvaluateJob, EvaluateJobResult, ExploreJob, ExploreJobResult } from '../engine/insightJobs';
-import { bad, bool, int, oneOf, parse, Parsed, record, str } from '../shared/check';
+import type { EngineMemory } from '../engine/jobs/context';
+import type { ExplainedPrediction, FolderPredictionResult, ImagePrediction, ImportJob, ModelMetadata, PredictFolderJob } from '../engine/jobs/modelJobs';
+import type { FineTuneJob, FineTuneJobResult } from '../engine/jobs/fineTuneJob';
+import type { EvaluateJob, EvaluateJobResult, ExploreJob, ExploreJobResult } from '../engine/jobs/insightJobs';
+import { bad, bool, int, oneOf, parse, type Parsed, record, str } from '../shared/check';
 
 export type WorkerRequest =
   | { type: 'train'; job: TrainJob }
   | { type: 'submit'; job: SubmissionJob }
   | { type: 'predict'; modelDir: string; pixels: Uint8Array; explain?: boolean }
-  | { type: 'import'; source: string; destDir: string; name: string; pixelScale?: PixelScale }
+  | ({ type: 'import' } & ImportJob)
   | { type: 'predictImage'; modelDir: string; file: string }
-  | { type: 'predictImageFolder'; modelDir: string; folder: string; outFile: string; replace?: boolean }
+  | ({ type: 'predictImageFolder' } & PredictFolderJob)
   | { type: 'evaluate'; job: EvaluateJob }
   | { type: 'explore'; job: ExploreJob }
   /** Makes native TensorFlow the backend and trains one step with it (Install Native TensorFlow's check). */
@@ -39,19 +39,7 @@ export interface WorkerResults {
   explore: ExploreJobResult;
   checkNative: TrainStepCheck;
   fineTune: FineTuneJobResult;
-  memory: WorkerMemory;
-}
-
-export interface WorkerMemory {
-  tensors: number;
-  tensorBytes: number;
-  rss: number;
-  heapUsed: number;
-}
-
-/** A prediction and, when asked for (`explain`), its gradient × input map (see engine/saliency.ts). */
-export interface ExplainedPrediction extends Prediction {
-  why?: { contrast: number; map: Int8Array };
+  memory: EngineMemory;
 }
 
 export type ToWorker =

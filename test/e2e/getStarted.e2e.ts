@@ -30,7 +30,7 @@ import {
   waitForCommand,
   waitForNotification,
   waitForWorkbench,
-  Workbench,
+  type Workbench,
 } from './workbench';
 
 const TRAIN_ROWS = 6000;

@@ -8,9 +8,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
-import { PROJECT_ROOT } from '../../scripts/codeServer';
 import { requireData, slice, tempDir } from '../support/data';
-import { ARTIFACTS_DIR, findWebviewFrame, paletteRow, openWorkbench, runCommand, screenshot, waitForCommand, Workbench, publishScreenshot as publish } from './workbench';
+import { ARTIFACTS_DIR, findWebviewFrame, paletteRow, openWorkbench, screenshot, waitForCommand, type Workbench, publishScreenshot as publish } from './workbench';
 
 const ROWS = 1500;
 const WORKSPACE_SETTINGS = {

@@ -19,7 +19,7 @@ import { PROJECT_ROOT } from '../../scripts/codeServer';
 import { requireData, slice, tempDir } from '../support/data';
 import { DIGIT_STROKES, type Stroke } from './digitStrokes';
 import { personalDigit } from './personalStrokes';
-import { ARTIFACTS_DIR, findWebviewFrame, openWorkbench, paletteRow, runCommand, screenshot, waitForCommand, waitForNotification, Workbench, publishScreenshot as publish } from './workbench';
+import { ARTIFACTS_DIR, findWebviewFrame, openWorkbench, paletteRow, runCommand, screenshot, waitForCommand, waitForNotification, type Workbench, publishScreenshot as publish } from './workbench';
 
 const TRAIN_ROWS = 7000;
 const TEST_ROWS = 200;

@@ -12,8 +12,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Browser, chromium, Frame, Locator, Page } from 'playwright-core';
-import { CodeServer, PROJECT_ROOT, startCodeServer } from '../../scripts/codeServer';
+import { type Browser, chromium, type Frame, type Locator, type Page } from 'playwright-core';
+import { type CodeServer, PROJECT_ROOT, startCodeServer } from '../../scripts/codeServer';
 
 export const ARTIFACTS_DIR = path.join(PROJECT_ROOT, 'test-artifacts');
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -154,7 +154,7 @@ export async function waitForCommand(page: Page, title: string, timeoutMs = 60_0
       await row.waitFor({ state: 'visible', timeout: 3_000 });
       return row;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`command "${title}" not in the command palette after ${timeoutMs} ms`);
+      if (Date.now() > deadline) throw new Error(`command "${title}" not in the command palette after ${timeoutMs} ms`, { cause: err });
       await page.keyboard.press('Escape');
       await page.waitForTimeout(500);
     }

@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import pkg from '../../package.json';
 import type { DigitRecognizerApi } from '../../src/extension/extension';
-import { TRAIN_HEADER, trainRow } from '../../src/engine/exportRow';
+import { TRAIN_HEADER, trainRow } from '../../src/engine/data/trainRow';
 import { personalDigit } from '../e2e/personalStrokes';
 import { rasterizeStrokes } from '../support/rasterize';
 import { requireData, slice, tempDir } from '../support/data';

@@ -12,7 +12,7 @@ import pkg from '../../package.json';
 import type { DigitRecognizerApi } from '../../src/extension/extension';
 import { readNativeInstall } from '../../src/native/location';
 import { requireData, slice, tempDir } from '../support/data';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const standIn = require('../support/standInNpm.js') as { writeStandInNpm(folder: string, behaviour: string): string };
 
 type Result = { ok: boolean; error?: string; cancelled?: boolean; modelId?: string; dir?: string; stepSeconds?: number; removed?: boolean };

@@ -4,8 +4,8 @@
 //   node -r tsx/cjs test/support/crashSave.ts model <dir> <name>      save a small model named <name> at <dir>
 //   node -r tsx/cjs test/support/crashSave.ts sample <file> <label>   append a drawing labelled <label> to a samples CSV
 import * as tf from '@tensorflow/tfjs';
-import { saveModelDir } from '../../src/engine/persistence';
-import { addSample } from '../../src/engine/samples';
+import { saveModelDir } from '../../src/engine/model/persistence';
+import { addSample } from '../../src/engine/data/samples';
 
 /** A small dense model whose every weight is `value` (so old and new saves tell apart by their bytes). */
 export function smallModel(value: number): tf.LayersModel {

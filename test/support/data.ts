@@ -1,6 +1,7 @@
 // Locates Kaggle's Digit Recognizer files for tests and makes small slices of them at test time.
 // The data is third-party and never committed: slices go to a cache folder outside git.
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as readline from 'readline';
 
@@ -59,5 +60,5 @@ export async function slice(dir: string, source: string, rows: number, skip = 0)
 
 /** A fresh temporary folder for one test. */
 export function tempDir(prefix = 'digit-test-'): string {
-  return fs.mkdtempSync(path.join(require('os').tmpdir(), prefix));
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }

@@ -2,7 +2,7 @@
 // unit tests: a backend registered there (a stand-in native TensorFlow) stays out of mocha's thread.
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import type { JobEvent } from '../../src/engine/jobs';
+import type { JobEvent } from '../../src/engine/jobs/context';
 import type { FromWorker, ToWorker, WorkerData, WorkerRequest, WorkerResults } from '../../src/worker/protocol';
 
 const SCRIPT = path.resolve(__dirname, '../../src/worker/engineWorker.ts');

@@ -1,7 +1,7 @@
 // The e2e harness's personal handwriting (test/e2e/personalStrokes.ts) as 28×28 images, rendered
 // in Node, for unit tests and benchmarks that need many drawings.
-import { TRAIN_HEADER, trainRow } from '../../src/engine/exportRow';
-import type { DigitImages } from '../../src/engine/types';
+import { TRAIN_HEADER, trainRow } from '../../src/engine/data/trainRow';
+import type { DigitImages } from '../../src/engine/core/types';
 import { personalDigit } from '../e2e/personalStrokes';
 import { rasterizeStrokes } from './rasterize';
 

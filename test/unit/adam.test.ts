@@ -1,10 +1,10 @@
-// FusedAdam (src/engine/adam.ts): on wasm one C kernel per weight tensor (kernels/adam.ts) must
+// FusedAdam (src/engine/layers/adam.ts): on wasm one C kernel per weight tensor (kernels/adam.ts) must
 // give TF.js's Adam's weights exactly — same float32 operations in the same order — and keep its
 // state in the same form.
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
-import { FusedAdam } from '../../src/engine/adam';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { FusedAdam } from '../../src/engine/layers/adam';
 import { ADAM_UPDATE } from '../../src/engine/kernels/adam';
 
 function values(n: number, seed: number): Float32Array {

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
-import { DEFAULT_AUGMENT, augmentBatch, randomTransforms } from '../../src/engine/augment';
-import { createRandom } from '../../src/engine/random';
-import { stratifiedSplit } from '../../src/engine/dataset';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { DEFAULT_AUGMENT, augmentBatch, randomTransforms } from '../../src/engine/data/augment';
+import { createRandom } from '../../src/engine/core/random';
+import { stratifiedSplit } from '../../src/engine/data/dataset';
 
 describe('augmentation and splitting', function () {
   before(() => initBackend('auto'));

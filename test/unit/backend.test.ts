@@ -2,7 +2,7 @@
 // training kernels, and is idempotent.
 import * as assert from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
+import { initBackend } from '../../src/engine/kernels/backend';
 
 describe('initBackend', () => {
   let previous = '';

@@ -1,13 +1,13 @@
-// recomputeBatchNormStatistics (src/engine/batchNormStatistics.ts): each batch-norm layer's moving
+// recomputeBatchNormStatistics (src/engine/training/batchNormStatistics.ts): each batch-norm layer's moving
 // statistics become those of its input over all the given rows, pooled across batches; nothing
 // else changes and nothing leaks.
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
-import { createModel, disposeModel } from '../../src/engine/models';
-import { recomputeBatchNormStatistics } from '../../src/engine/batchNormStatistics';
-import { imagesTensor, range } from '../../src/engine/dataset';
-import { DigitImages, PIXELS } from '../../src/engine/types';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { createModel, disposeModel } from '../../src/engine/model/architectures';
+import { recomputeBatchNormStatistics } from '../../src/engine/training/batchNormStatistics';
+import { imagesTensor, range } from '../../src/engine/data/dataset';
+import { type DigitImages, PIXELS } from '../../src/engine/core/types';
 
 describe('batch-norm statistics recomputed on clean rows', () => {
   before(async () => {

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { readDigitCsv } from '../../src/engine/csv';
+import { readDigitCsv } from '../../src/engine/data/csv';
 import { requireData, slice, tempDir } from '../support/data';
 import { IMAGE_FIXTURE_KINDS, writeImageFixtures } from '../support/images';
 import { requireKerasFixtures } from '../support/keras';

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { readDigitCsv, sniffCsvFormat, CsvProgress } from '../../src/engine/csv';
-import { CancelledError, InputError } from '../../src/engine/errors';
-import { PIXELS } from '../../src/engine/types';
+import { readDigitCsv, sniffCsvFormat, type CsvProgress } from '../../src/engine/data/csv';
+import { CancelledError, InputError } from '../../src/engine/core/errors';
+import { PIXELS } from '../../src/engine/core/types';
 import { requireData, slice, tempDir } from '../support/data';
 
 // ---- helpers -------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_TRAIN_SETTINGS, TrainSettings } from '../../src/engine/train';
+import { DEFAULT_TRAIN_SETTINGS, type TrainSettings } from '../../src/shared/training';
 
 const SETTING_FOR: Record<keyof TrainSettings, string> = {
   arch: 'architecture',

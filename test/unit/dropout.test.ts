@@ -3,8 +3,8 @@
 // its gradient.
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
-import { SeededDropout } from '../../src/engine/seededDropout';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { SeededDropout } from '../../src/engine/layers/seededDropout';
 import { DROPOUT_MULTIPLIER } from '../../src/engine/kernels/dropout';
 import { setOwnKernelsEnabled } from '../../src/engine/kernels/ownKernels';
 

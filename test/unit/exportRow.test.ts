@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { appendTrainRow, TRAIN_HEADER, trainRow } from '../../src/engine/exportRow';
-import { readDigitCsv } from '../../src/engine/csv';
-import { InputError } from '../../src/engine/errors';
+import { appendTrainRow, TRAIN_HEADER, trainRow } from '../../src/engine/data/trainRow';
+import { readDigitCsv } from '../../src/engine/data/csv';
+import { InputError } from '../../src/engine/core/errors';
 import { tempDir } from '../support/data';
 
 const pixels = Array.from({ length: 784 }, (_, i) => (i * 13) % 256);

@@ -2,8 +2,8 @@
 // gradients for input, γ and β, same moving statistics, and save as an ordinary BatchNormalization.
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
-import { FusedBatchNormalization } from '../../src/engine/fusedBatchNorm';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { FusedBatchNormalization } from '../../src/engine/layers/fusedBatchNorm';
 import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from '../../src/engine/kernels/batchNorm';
 
 function values(n: number, seed: number, scale = 1, offset = 0): Float32Array {

@@ -6,13 +6,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import * as tf from '@tensorflow/tfjs';
-import { decodeImage, declaredSize } from '../../src/engine/imageDecode';
-import { InputError } from '../../src/engine/errors';
+import { decodeImage, declaredSize } from '../../src/engine/data/imageDecode';
+import { InputError } from '../../src/engine/core/errors';
 import { checkExtensionMessage } from '../../src/shared/padMessages';
 import { base64 } from '../../src/shared/check';
-import { initBackend } from '../../src/engine/backend';
-import { loadAnyModel } from '../../src/engine/loadModel';
-import { saveModelDir, writeModelDir, captureArtifacts } from '../../src/engine/persistence';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { loadAnyModel } from '../../src/engine/model/loadModel';
+import { saveModelDir, writeModelDir } from '../../src/engine/model/persistence';
+import { captureArtifacts } from '../../src/engine/model/artifacts';
 import { smallModel } from '../support/crashSave';
 import { requireData, slice, tempDir } from '../support/data';
 
@@ -141,6 +142,7 @@ describe('bounded inputs', function () {
       const r = cli('submit', test, '--model', path.join(ROOT, 'media/walkthrough/pad-dark.png'));
       assert.equal(r.code, 1);
       assert.match(r.stderr, /pad-dark\.png: not a model \(a PNG image\)/);
+      // eslint-disable-next-line no-control-regex -- the raw bytes of a PNG are what must not appear
       assert.doesNotMatch(r.stderr, /[\u0000-\u0008\u001a\ufffd]|IHDR/);
     });
 

@@ -1,9 +1,9 @@
 // The insight panels' message validators: valid messages pass (copied, unknown fields dropped),
 // malformed ones are rejected with a reason.
 import * as assert from 'node:assert/strict';
-import { checkDashboardFromWebview, checkDashboardToWebview, RunSnapshot } from '../../src/shared/dashboardMessages';
-import { checkReportFromWebview, checkReportToWebview, ReportPayload } from '../../src/shared/reportMessages';
-import { checkExplorerFromWebview, checkExplorerToWebview, ExplorerPayload } from '../../src/shared/explorerMessages';
+import { checkDashboardFromWebview, checkDashboardToWebview, type RunSnapshot } from '../../src/shared/dashboardMessages';
+import { checkReportFromWebview, checkReportToWebview, type ReportPayload } from '../../src/shared/reportMessages';
+import { checkExplorerFromWebview, checkExplorerToWebview, type ExplorerPayload } from '../../src/shared/explorerMessages';
 import { bytesToBase64 } from '../../src/shared/base64';
 
 const reject = (r: { ok: boolean; reason?: string }, pattern: RegExp) => {

@@ -2,10 +2,10 @@
 // reference cpu backend: single ops over many shapes, a whole small CNN, and a short training run.
 import * as assert from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
+import { initBackend } from '../../src/engine/kernels/backend';
 import { ownKernels, setOwnKernelsEnabled } from '../../src/engine/kernels/ownKernels';
-import { createModel, disposeModel } from '../../src/engine/models';
-import { shardGradients, trainStep } from '../../src/engine/gradients';
+import { createModel, disposeModel } from '../../src/engine/model/architectures';
+import { shardGradients, trainStep } from '../../src/engine/model/gradients';
 import { ownConv2d } from '../../src/engine/kernels/convolution';
 
 type Backend = 'wasm' | 'cpu';

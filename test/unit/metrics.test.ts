@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { accuracyOf, classMetrics, confusionMatrix } from '../../src/engine/metrics';
+import { accuracyOf, classMetrics, confusionMatrix } from '../../src/engine/inference/metrics';
 
 describe('metrics', function () {
   // Hand-computed: truth 0,0,0,1,1,2 vs predicted 0,0,1,1,2,2.

@@ -11,8 +11,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { tempDir } from '../support/data';
 import { TestEngineWorker } from '../support/engineWorker';
-import { nativeSupport, readNativeInstall, writeNativeInstall, NativeInstall } from '../../src/native/location';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+import { nativeSupport, readNativeInstall, writeNativeInstall, type NativeInstall } from '../../src/native/location';
+ 
 const { writeStandInPackage } = require('../support/standInNpm.js') as { writeStandInPackage(dir: string, behaviour: string, name?: string): { dir: string; package: string } };
 
 describe('native TensorFlow from a configured folder (a stand-in package)', function () {

@@ -9,11 +9,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { tempDir } from '../support/data';
 import { TestEngineWorker } from '../support/engineWorker';
-import { installNative, removeNative, InstallRequest } from '../../src/native/install';
+import { installNative, removeNative, type InstallRequest } from '../../src/native/install';
 import { explainNpmFailure } from '../../src/native/npmFailure';
-import { readNativeInstall, NativeSource } from '../../src/native/location';
+import { readNativeInstall, type NativeSource } from '../../src/native/location';
 import { shouldOfferNative } from '../../src/native/offer';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const standIn = require('../support/standInNpm.js') as { writeStandInNpm(folder: string, behaviour: string): string; NO_LIBTENSORFLOW_OUTPUT: string };
 
 const PKG = '@tensorflow/tfjs-node';

@@ -1,11 +1,11 @@
 // Outputs never destroy what the product did not create, and every output place is checked
 // before the job starts, with the user's path and the cause in words (the CLI as a user runs it).
 import * as assert from 'node:assert/strict';
-import { spawnSync, SpawnSyncOptions } from 'child_process';
+import { spawnSync, type SpawnSyncOptions } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { InputError } from '../../src/engine/errors';
-import { writeJsonAtomic } from '../../src/engine/persistence';
+import { InputError } from '../../src/engine/core/errors';
+import { writeJsonAtomic } from '../../src/engine/core/files';
 import { requireData, slice, tempDir } from '../support/data';
 
 const ROOT = path.resolve(__dirname, '../..');

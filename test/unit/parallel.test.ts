@@ -3,17 +3,18 @@
 // no thread or tensor may outlive a run, even a cancelled one.
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
-import { compileModel, disposeModel } from '../../src/engine/models';
-import { shardGradients, sparseCrossEntropy, trainStep } from '../../src/engine/gradients';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { compileModel, disposeModel } from '../../src/engine/model/architectures';
+import { shardGradients, sparseCrossEntropy, trainStep } from '../../src/engine/model/gradients';
 import { liveReplicaThreads, ReplicaPool } from '../../src/engine/parallel/replicaPool';
-import { DataParallelTrainer, shardSizes } from '../../src/engine/parallel/dataParallel';
-import { DEFAULT_TRAIN_SETTINGS, trainModel } from '../../src/engine/train';
-import { predictImages } from '../../src/engine/predict';
-import { CancelledError } from '../../src/engine/errors';
-import { DigitImages, PIXELS } from '../../src/engine/types';
-import { DEFAULT_AUGMENT, randomTransforms, transformImages } from '../../src/engine/augment';
-import { createRandom } from '../../src/engine/random';
+import { DataParallelTrainer, shardSizes } from '../../src/engine/training/dataParallel';
+import { DEFAULT_TRAIN_SETTINGS } from '../../src/shared/training';
+import { trainModel } from '../../src/engine/training/train';
+import { predictImages } from '../../src/engine/inference/predict';
+import { CancelledError } from '../../src/engine/core/errors';
+import { type DigitImages, PIXELS } from '../../src/engine/core/types';
+import { DEFAULT_AUGMENT, randomTransforms, transformImages } from '../../src/engine/data/augment';
+import { createRandom } from '../../src/engine/core/random';
 
 /** A small CNN without dropout or BatchNorm, so every thread computes the same function. */
 function plainModel(seed: number): tf.LayersModel {
@@ -150,7 +151,7 @@ describe('data-parallel training and prediction (replica threads)', function () 
     }
   });
 
-  for (const labelSmoothing of [0, 0.1]) it(`follows the single-thread run step by step (same losses after 12 steps, fixed seed, label smoothing ${labelSmoothing})`, async function () {
+  for (const labelSmoothing of [0, 0.1]) {it(`follows the single-thread run step by step (same losses after 12 steps, fixed seed, label smoothing ${labelSmoothing})`, async function () {
     const data = randomImages(12 * 64, 3);
     const single = plainModel(3);
     const twin = plainModel(3);
@@ -179,7 +180,7 @@ describe('data-parallel training and prediction (replica threads)', function () 
       disposeModel(single);
       disposeModel(twin);
     }
-  });
+  });}
 
   it('augments each shard in its own thread exactly as the whole batch would be augmented', async function () {
     const model = plainModel(6);

@@ -2,11 +2,13 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
-import { createModel } from '../../src/engine/models';
-import { loadModelDir, saveModelDir, ModelMetadata, MODEL_FILE, WEIGHTS_FILE } from '../../src/engine/persistence';
-import { predictImages, predictOne } from '../../src/engine/predict';
-import { InputError } from '../../src/engine/errors';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { createModel } from '../../src/engine/model/architectures';
+import { loadModelDir, saveModelDir } from '../../src/engine/model/persistence';
+import { type ModelMetadata } from '../../src/engine/model/metadata';
+import { MODEL_FILE, WEIGHTS_FILE } from '../../src/engine/model/modelDir';
+import { predictImages, predictOne } from '../../src/engine/inference/predict';
+import { InputError } from '../../src/engine/core/errors';
 import { tempDir } from '../support/data';
 
 const metadata: ModelMetadata = { formatVersion: 1, name: 'test model', created: new Date(0).toISOString(), architecture: 'seed' };

@@ -2,8 +2,8 @@
 // input gradient when only the weights are differentiated, and save as an ordinary Conv2D.
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
-import { PlainConv2D } from '../../src/engine/plainConv2d';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { PlainConv2D } from '../../src/engine/layers/plainConv2d';
 
 function values(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);

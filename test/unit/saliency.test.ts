@@ -2,10 +2,10 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
-import { loadAnyModel } from '../../src/engine/loadModel';
-import { disposeModel } from '../../src/engine/models';
-import { SALIENCY_SCALE, explainOne, saliencyMaps, smoothOnInk } from '../../src/engine/saliency';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { loadAnyModel } from '../../src/engine/model/loadModel';
+import { disposeModel } from '../../src/engine/model/architectures';
+import { SALIENCY_SCALE, explainOne, saliencyMaps, smoothOnInk } from '../../src/engine/inference/saliency';
 import { badSaliency, describeSaliency, regionName, saliencyRgba } from '../../src/shared/saliency';
 import { personalDigit } from '../e2e/personalStrokes';
 import { DIGIT_STROKES } from '../e2e/digitStrokes';

@@ -2,9 +2,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { TRAIN_HEADER } from '../../src/engine/exportRow';
-import { InputError } from '../../src/engine/errors';
-import { addSample, deleteSample, readSamples, rowKey } from '../../src/engine/samples';
+import { TRAIN_HEADER } from '../../src/engine/data/trainRow';
+import { InputError } from '../../src/engine/core/errors';
+import { addSample, deleteSample, readSamples, rowKey } from '../../src/engine/data/samples';
 import { tempDir } from '../support/data';
 
 const drawing = (seed: number) => Array.from({ length: 784 }, (_, i) => (i * seed) % 256);

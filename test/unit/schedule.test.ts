@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { learningRateAt } from '../../src/engine/schedule';
+import { learningRateAt } from '../../src/engine/training/schedule';
 
 describe('learning-rate schedule', function () {
   it('constant stays at the rate', function () {

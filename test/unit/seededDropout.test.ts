@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
-import { SeededDropout } from '../../src/engine/seededDropout';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { SeededDropout } from '../../src/engine/layers/seededDropout';
 
 describe('seeded dropout', function () {
   before(() => initBackend('auto'));

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { initBackend } from '../../src/engine/backend';
-import { createModel } from '../../src/engine/models';
-import { saveModelDir } from '../../src/engine/persistence';
-import { runSubmissionJob } from '../../src/engine/jobs';
-import { writeSubmission } from '../../src/engine/submission';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { createModel } from '../../src/engine/model/architectures';
+import { saveModelDir } from '../../src/engine/model/persistence';
+import { runSubmissionJob } from '../../src/engine/jobs/submissionJob';
+import { writeSubmission } from '../../src/engine/data/submission';
 import { requireData, slice, tempDir } from '../support/data';
 
 describe('submission', function () {

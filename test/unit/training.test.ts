@@ -1,11 +1,12 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
-import { readDigitCsv } from '../../src/engine/csv';
-import { trainModel, DEFAULT_TRAIN_SETTINGS, TrainSettings } from '../../src/engine/train';
-import { disposeModel } from '../../src/engine/models';
-import { CancelledError } from '../../src/engine/errors';
-import { DigitImages } from '../../src/engine/types';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { readDigitCsv } from '../../src/engine/data/csv';
+import { trainModel } from '../../src/engine/training/train';
+import { DEFAULT_TRAIN_SETTINGS, type TrainSettings } from '../../src/shared/training';
+import { disposeModel } from '../../src/engine/model/architectures';
+import { CancelledError } from '../../src/engine/core/errors';
+import { type DigitImages } from '../../src/engine/core/types';
 import { requireData, slice } from '../support/data';
 
 describe('training (fallback backend)', function () {

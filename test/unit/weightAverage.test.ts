@@ -1,18 +1,20 @@
-// The weight average (src/engine/weightAverage.ts): its arithmetic, that it leaves training
+// The weight average (src/engine/training/weightAverage.ts): its arithmetic, that it leaves training
 // itself untouched (the same losses step by step, on 2 threads too), and that the model a run
 // returns holds the averaged weights its last validation measured.
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
-import { readDigitCsv } from '../../src/engine/csv';
-import { trainModel, subset, DEFAULT_TRAIN_SETTINGS, TrainSettings } from '../../src/engine/train';
-import { stratifiedSplit } from '../../src/engine/dataset';
-import { createRandom } from '../../src/engine/random';
-import { createModel, disposeModel } from '../../src/engine/models';
-import { evaluateImages } from '../../src/engine/predict';
-import { WeightAverage } from '../../src/engine/weightAverage';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { readDigitCsv } from '../../src/engine/data/csv';
+import { trainModel } from '../../src/engine/training/train';
+import { subset } from '../../src/engine/data/dataset';
+import { DEFAULT_TRAIN_SETTINGS, type TrainSettings } from '../../src/shared/training';
+import { stratifiedSplit } from '../../src/engine/data/dataset';
+import { createRandom } from '../../src/engine/core/random';
+import { createModel, disposeModel } from '../../src/engine/model/architectures';
+import { evaluateImages } from '../../src/engine/inference/predict';
+import { WeightAverage } from '../../src/engine/training/weightAverage';
 import { setOwnKernelsEnabled } from '../../src/engine/kernels/ownKernels';
-import { DigitImages } from '../../src/engine/types';
+import { type DigitImages } from '../../src/engine/core/types';
 import { requireData, slice } from '../support/data';
 
 describe('weight average', function () {

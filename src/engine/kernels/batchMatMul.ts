@@ -6,7 +6,7 @@
 // runs untransposed.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { Backend, Info, callKernel, free, reshape, transpose } from './wasmOps';
+import { type Backend, type Info, callKernel, free, reshape, transpose } from './wasmOps';
 import { Scratch, offsetOf, ownKernels } from './ownKernels';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: Backend; attrs: tf.NamedAttrMap };

@@ -4,7 +4,7 @@
 // seed CNN) adds the bias and relu in one pass after it. Anything else runs the stock kernel.
 import * as tf from '@tensorflow/tfjs';
 import { biasActivation, ownConv2d } from './convolution';
-import { Backend, Info, callKernel } from './wasmOps';
+import { type Backend, type Info, callKernel } from './wasmOps';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: Backend; attrs: tf.NamedAttrMap };
 

@@ -5,7 +5,7 @@
 // filter [oh, ow, b, co] dilated by the forward stride. That runs on the wasm Conv2D kernel
 // (XNNPACK), with two transposes around it.
 import * as tf from '@tensorflow/tfjs';
-import { Backend, Info, free, reshape, runWasm, transpose } from './wasmOps';
+import { type Backend, type Info, free, reshape, runWasm, transpose } from './wasmOps';
 import { coversInput } from './conv2dBackpropInput';
 import { ownConv2dBackpropFilter } from './convolution';
 

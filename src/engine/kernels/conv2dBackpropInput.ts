@@ -3,7 +3,7 @@
 // the filter rotated 180° and its channel axes swapped, so we run it on the XNNPACK-backed wasm
 // Conv2D. Strides (and pads that would be negative) go through byPhase below.
 import * as tf from '@tensorflow/tfjs';
-import { Backend, Info, callKernel, free, reshape, runWasm, transpose } from './wasmOps';
+import { type Backend, type Info, callKernel, free, reshape, runWasm, transpose } from './wasmOps';
 import { ownConv2dBackpropInput } from './convolution';
 
 interface Attrs {

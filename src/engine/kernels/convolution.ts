@@ -6,7 +6,7 @@
 // with the right strides (wasm/conv.c). bench/KERNELS.md has what each measured.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { KernelExports, Scratch, filterCache, ownKernels, offsetOf } from './ownKernels';
+import { type KernelExports, Scratch, filterCache, ownKernels, offsetOf } from './ownKernels';
 import type { Backend, Info } from './wasmOps';
 
 type ConvInfo = tf.backend_util.Conv2DInfo;

@@ -3,8 +3,8 @@
 // the default CNN made ~10 such copies of its largest activations. Here they share the input's
 // memory and count one more reference, as the cpu backend's Identity does (no kernel writes into
 // its inputs, so sharing is safe). Cast to another dtype runs the stock kernel.
-import * as tf from '@tensorflow/tfjs';
-import { Backend, Info, callKernel } from './wasmOps';
+import type * as tf from '@tensorflow/tfjs';
+import { type Backend, type Info, callKernel } from './wasmOps';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: Backend; attrs: tf.NamedAttrMap };
 

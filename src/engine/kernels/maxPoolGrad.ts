@@ -7,7 +7,7 @@
 // order. MaxPoolWithArgmax + ScatterNd measured slower (~45 ms) and has the same tie problem.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { Backend, Info } from './wasmOps';
+import { type Backend, type Info } from './wasmOps';
 import { Scratch, offsetOf, ownKernels } from './ownKernels';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: Backend; attrs: tf.NamedAttrMap };

@@ -8,7 +8,7 @@
 // Any other reduction goes to the stock kernel.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { Backend, Info, callKernel } from './wasmOps';
+import { type Backend, type Info, callKernel } from './wasmOps';
 import { Scratch, offsetOf, ownKernels } from './ownKernels';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: Backend; attrs: tf.NamedAttrMap };

@@ -2,9 +2,9 @@
 // tf.tile ([1,1,1,C] → [N,H,W,C]), and the stock wasm Tile computes every output element's source
 // index on its own: ~200 ms per call on the default CNN's [128,28,28,32] activations, a third of a
 // training step. This one builds each output block once and copies it with copyWithin (memmove).
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { Backend, Info, callKernel } from './wasmOps';
+import { type Backend, type Info, callKernel } from './wasmOps';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: Backend; attrs: tf.NamedAttrMap };
 type Heap = Float32Array | Int32Array | Uint8Array;

@@ -9,9 +9,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { captureArtifacts } from '../persistence';
-import { Layout, layoutOf, sharedFloats } from './sharedWeights';
-import type { FromReplica, ReplicaData, ToReplica } from './replicaWorker';
+import { captureArtifacts } from '../model/artifacts';
+import { type Layout, layoutOf, sharedFloats } from './sharedWeights';
+import type { FromReplica, ReplicaData, ToReplica } from './protocol';
 
 /** Threads (the caller's own plus replicas) for a `threads` setting: 0 = one per core. */
 export function resolveThreads(threads: number | undefined, backend = tf.getBackend()): number {

@@ -4,47 +4,19 @@
 // trainer's current weights) and "predict" (claim chunks of rows until none are left).
 import { parentPort, workerData } from 'worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { BackendPreference, initBackend } from '../backend';
-import { shardGradients } from '../gradients';
-import { transformImages } from '../augment';
-import { IMAGE_SIZE } from '../types';
+import { type BackendPreference } from '../core/types';
+import { initBackend } from '../kernels/backend';
+import { shardGradients } from '../model/gradients';
+import { transformImages } from '../data/augment';
+import { IMAGE_SIZE } from '../core/types';
 import { assignVariables, layoutOf, writeTensors } from './sharedWeights';
-import { PredictRequest, predictClaimedChunks } from './parallelPredict';
+import { predictClaimedChunks } from './chunks';
+import type { FromReplica, ReplicaData, ToReplica } from './protocol';
 // Registers our Dropout so the rebuilt model draws fresh, seeded masks, different from other threads'.
-import { setDropoutStream } from '../seededDropout';
+import { setDropoutStream } from '../layers/seededDropout';
 // Registers our BatchNormalization (a closed-form training gradient) for the rebuilt model.
-import '../fusedBatchNorm';
-import '../plainConv2d';
-
-export interface ReplicaData {
-  /** 1, 2, …: this replica's place among the threads (the trainer is 0). */
-  index: number;
-  backend: string;
-  modelTopology: object;
-  weightSpecs: tf.io.WeightsManifestEntry[];
-  weightData: ArrayBuffer;
-  /** All model weights, published by the trainer (trainable ones first). */
-  weights: Float32Array;
-  layoutShapes: number[][];
-  trainableCount: number;
-  /** This replica's training shard (inputs flattened, labels, augmentation transforms) and the gradients it writes. */
-  input: Float32Array;
-  labels: Float32Array;
-  transforms: Float32Array;
-  grads: Float32Array;
-}
-
-export type ToReplica =
-  /** Gradients of the first n rows of `input`/`labels` (augmented by `transforms` first, if asked) at the published trainable weights. */
-  | { kind: 'train'; n: number; labelSmoothing: number; augment: boolean }
-  | ({ kind: 'predict' } & PredictRequest);
-
-export type FromReplica =
-  | { kind: 'ready' }
-  /** ms: time spent taking the weights in, computing, writing the gradients out. */
-  | { kind: 'trained'; loss: number; accuracy: number; ms: [number, number, number] }
-  | { kind: 'predicted'; rows: number }
-  | { kind: 'error'; message: string };
+import '../layers/fusedBatchNorm';
+import '../layers/plainConv2d';
 
 const port = parentPort;
 if (port) {

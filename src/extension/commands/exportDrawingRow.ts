@@ -1,7 +1,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { Services, CommandResult, fail } from '../services';
-import { addSample } from '../../engine/samples';
+import { type Services, type CommandResult, fail } from '../services';
+import { addSample } from '../../engine/data/samples';
 import { DEFAULT_SAMPLES_FILE } from '../sampleStore';
 
 export interface ExportRowOptions {

@@ -1,15 +1,16 @@
 // Fine-Tune on My Drawings: trains a copy of the active model for a short run on the workspace's
-// labelled drawings mixed with replayed rows of the training CSV (src/engine/fineTune.ts), in a
+// labelled drawings mixed with replayed rows of the training CSV (src/engine/training/fineTune.ts), in a
 // fresh engine worker with a cancellable progress notification, saves it as "<base> + my digits",
 // makes it active and reports before → after on the held-out drawings and training rows. The
 // pad follows the run through `fineTuneStatus` and can cancel it.
+import { splitOf } from '../../engine/model/metadata';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { Services, CommandResult, fail } from '../services';
+import { type Services, type CommandResult, fail } from '../services';
 import { findCsvByName, pickCsv, rememberCsv } from '../csvPicker';
-import { DEFAULT_FINE_TUNE_SETTINGS, MIN_SAMPLES, type Accuracies } from '../../engine/fineTune';
-import type { FineTuneJob } from '../../engine/fineTuneJob';
-import { readSamples } from '../../engine/samples';
+import { DEFAULT_FINE_TUNE_SETTINGS, MIN_FINE_TUNE_SAMPLES as MIN_SAMPLES, type Accuracies } from '../../shared/training';
+import type { FineTuneJob } from '../../engine/jobs/fineTuneJob';
+import { readSamples } from '../../engine/data/samples';
 import type { FineTuneStatusMessage } from '../../shared/padMessages';
 
 /** Options for programmatic callers (tests, tasks): then nothing is asked. */
@@ -110,10 +111,7 @@ async function run(services: Services, options: FineTuneCommandOptions | undefin
     return { ok: false, error, cancelled: interactive };
   }
   await rememberCsv(services.context.globalState, replay);
-  const split =
-    trainingName && path.basename(replay.fsPath) === trainingName && m.seed !== undefined && m.validationSplit && m.trainingFile
-      ? { seed: m.seed, validationSplit: m.validationSplit, rows: m.trainingFile.rows, sha256: m.trainingFile.sha256 }
-      : undefined;
+  const split = trainingName && path.basename(replay.fsPath) === trainingName ? splitOf(m) : undefined;
   const created = new Date();
   const location = services.active.store.newLocation(`${m.architecture.replace(/[^\w.-]+/g, '-').toLowerCase() || 'model'}-tuned`, created);
   const name = options?.name ?? `${m.name} + my digits`;

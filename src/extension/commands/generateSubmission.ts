@@ -1,7 +1,7 @@
 import * as path from 'path';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { Services, CommandResult, fail } from '../services';
+import { type Services, type CommandResult, fail } from '../services';
 import { pickCsv, rememberCsv } from '../csvPicker';
 
 export interface SubmissionCommandOptions {

@@ -3,14 +3,15 @@
 // panels and convert results to the panels' compact message form.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { Services, CommandResult, fail } from '../services';
+import { type Services, type CommandResult, fail } from '../services';
 import { findCsvByName, pickCsv, rememberCsv } from '../csvPicker';
 import { pickModel } from './manageModels';
-import { DashboardHost, DashboardPanel } from '../dashboardPanel';
+import { type DashboardHost, DashboardPanel } from '../dashboardPanel';
 import { ReportPanel } from '../reportPanel';
 import { ExplorerPanel } from '../explorerPanel';
 import { TrainingSession } from '../trainingSession';
-import type { StoredModel } from '../../engine/modelStore';
+import type { StoredModel } from '../../engine/model/modelStore';
+import { splitOf } from '../../engine/model/metadata';
 import type { ReportPayload } from '../../shared/reportMessages';
 import type { ExplorerPayload } from '../../shared/explorerMessages';
 
@@ -88,7 +89,7 @@ export async function evaluateModel(services: Services, modelId?: string, uri?: 
   }
   await rememberCsv(services.context.globalState, file);
   const csv = file.fsPath;
-  const split = useSplit && m.trainingFile && m.seed !== undefined && m.validationSplit ? { seed: m.seed, validationSplit: m.validationSplit, rows: m.trainingFile.rows, sha256: m.trainingFile.sha256 } : undefined;
+  const split = useSplit ? splitOf(m) : undefined;
   const panel = ReportPanel.show({ extensionUri: services.context.extensionUri, log: services.log });
   panel.progress(`Evaluating "${m.name}" on ${split ? `the validation split of ${path.basename(csv)}` : path.basename(csv)}…`);
   services.log(`Evaluating "${m.name}" on ${csv}${split ? ' (validation split)' : ''}`);

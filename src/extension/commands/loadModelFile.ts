@@ -1,8 +1,10 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { Services, CommandResult, fail } from '../services';
-import { METADATA_FILE, readMetadata, writeJsonAtomic } from '../../engine/persistence';
-import type { PixelScale } from '../../engine/predict';
+import { type Services, type CommandResult, fail } from '../services';
+import { METADATA_FILE } from '../../engine/model/modelDir';
+import { readMetadata } from '../../engine/model/metadata';
+import { writeJsonAtomic } from '../../engine/core/files';
+import type { PixelScale } from '../../engine/core/types';
 
 export interface LoadModelOptions {
   name?: string;

@@ -1,9 +1,9 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { Services, CommandResult, fail } from '../services';
+import { type Services, type CommandResult, fail } from '../services';
 import { formatAccuracy } from '../activeModel';
-import type { StoredModel } from '../../engine/modelStore';
-import { copyModelFolder } from '../../engine/modelDir';
+import type { StoredModel } from '../../engine/model/modelStore';
+import { copyModelFolder } from '../../engine/model/modelDir';
 
 interface ModelItem extends vscode.QuickPickItem {
   model: StoredModel;

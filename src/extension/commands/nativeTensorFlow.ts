@@ -3,11 +3,11 @@
 // -gpu) into the extension's global storage with the user's npm (src/native/install.ts), check it
 // in an engine worker, and from then on `digitRecognizer.backend: auto` trains with it.
 import * as vscode from 'vscode';
-import { Services, CommandResult, fail } from '../services';
+import { type Services, type CommandResult, fail } from '../services';
 import { backendFromConfig } from '../settings';
 import { installNative, removeNative } from '../../native/install';
-import { NATIVE_PACKAGES, NativeVariant, isNativeVariant, nativeSupport, readNativeInstall } from '../../native/location';
-import { CancelledError, InputError } from '../../engine/errors';
+import { NATIVE_PACKAGES, type NativeVariant, isNativeVariant, nativeSupport, readNativeInstall } from '../../native/location';
+import { CancelledError, InputError } from '../../engine/core/errors';
 import { shouldOfferNative } from '../../native/offer';
 import { probeNativeInChildProcess } from '../nativeProbe';
 

@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { escapeHtml } from '../../webview/common/html';
-import { Services, CommandResult, fail } from '../services';
-import type { StoredModel } from '../../engine/modelStore';
-import { digitPng, IMAGE_EXTENSIONS } from '../../engine/imageDecode';
+import { type Services, type CommandResult, fail } from '../services';
+import type { StoredModel } from '../../engine/model/modelStore';
+import { digitPng, IMAGE_EXTENSIONS } from '../../engine/data/imageDecode';
 
 export interface PredictImageOptions {
   /** Don't open the panel showing the 28×28 (tests, keybindings that only want the answer). */

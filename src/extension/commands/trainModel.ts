@@ -1,13 +1,13 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { Services, CommandResult, fail } from '../services';
+import { type Services, type CommandResult, fail } from '../services';
 import { pickCsv, rememberCsv } from '../csvPicker';
 import { describeSettings, trainSettingsFromConfig } from '../settings';
-import { TrainSettings } from '../../engine/train';
-import { ARCHITECTURES, isArchitecture } from '../../engine/models';
-import { defaultModelName } from '../../engine/naming';
+import { type TrainSettings } from '../../shared/training';
+import { ARCHITECTURES, isArchitecture } from '../../shared/training';
+import { defaultModelName } from '../../engine/model/naming';
 import { formatSeconds } from '../../shared/format';
-import type { JobEvent } from '../../engine/jobs';
+import type { JobEvent } from '../../engine/jobs/context';
 import { TrainingSession } from '../trainingSession';
 import { offerNativeInstall } from './nativeTensorFlow';
 

@@ -178,9 +178,9 @@ function showCell(t: number, p: number, gallery: HTMLElement): void {
 }
 
 function metricsTable(r: ReportPayload): HTMLTableElement {
-  const bar = (v: number) => h('span', { class: 'bar', role: 'presentation' }, Object.assign(h('span', { class: 'bar-fill' }), {}));
+  const bar = () => h('span', { class: 'bar', role: 'presentation' }, Object.assign(h('span', { class: 'bar-fill' }), {}));
   const cell = (v: number) => {
-    const c = h('td', { class: 'num' }, bar(v), h('span', { text: v.toFixed(4) }));
+    const c = h('td', { class: 'num' }, bar(), h('span', { text: v.toFixed(4) }));
     (c.querySelector('.bar-fill') as HTMLElement).style.width = `${(v * 100).toFixed(1)}%`;
     return c;
   };

@@ -1,6 +1,6 @@
 // The exponential moving average of a weight tensor, for tfjs-backend-wasm (see conv.c for how
 // these modules are built and run). Why: training keeps an average of every weight, updated after
-// each step (src/engine/weightAverage.ts); as TF.js ops that is three passes and three kernel
+// each step (src/engine/training/weightAverage.ts); as TF.js ops that is three passes and three kernel
 // calls per tensor per step, here one.
 #define EXPORT(name) __attribute__((export_name(#name)))
 

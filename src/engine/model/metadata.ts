@@ -1,0 +1,80 @@
+// A model's metadata.json: what the product knows about a saved model (how it was made, how it
+// measured, how to feed it), read by the model store and every command. No TensorFlow here: the
+// extension host reads metadata without loading TF.js.
+import * as fs from 'fs';
+import * as path from 'path';
+import { METADATA_FILE } from './modelDir';
+import type { PixelScale } from '../core/types';
+import type { Accuracies, EpochStats, FineTuneSettings } from '../../shared/training';
+import type { BatchHistory } from '../../shared/series';
+import type { SplitSpec } from '../data/validationSplit';
+
+/** What we know about a saved model, kept beside it in metadata.json. */
+export interface ModelMetadata {
+  formatVersion: 1;
+  name: string;
+  /** ISO date. */
+  created: string;
+  architecture: string;
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  validationSplit?: number;
+  augment?: boolean;
+  labelSmoothing?: number;
+  /** The weight average's decay (0 or absent: the last step's weights were saved). */
+  emaDecay?: number;
+  seed?: number;
+  final?: { loss: number; accuracy: number; valLoss?: number; valAccuracy?: number };
+  history?: EpochStats[];
+  /** Per-batch loss and accuracy, averaged into at most 1,000 points (the dashboard's curves). */
+  batchHistory?: BatchHistory;
+  backend?: string;
+  trainingSeconds?: number;
+  /** Threads that trained (data parallel when > 1); `threads` is the setting asked for. */
+  trainingThreads?: number;
+  trainRows?: number;
+  validationRows?: number;
+  trainingFile?: { name: string; rows: number; sha256: string };
+  /** Where an imported model came from. */
+  source?: string;
+  /** Pixel values the model expects; absent means 'unit' (0–1). Imported Keras models may want 'byte' (0–255). */
+  pixelScale?: PixelScale;
+  /** Set on a model made by Fine-Tune on My Drawings: what it was made from and how it measured. */
+  fineTuned?: FineTuneInfo;
+}
+
+export interface FineTuneInfo {
+  /** The base model's name. */
+  base: string;
+  samples: { name: string; rows: number; sha256: string };
+  replay: { name: string; rows: number };
+  /** Where the held-out training-CSV rows came from: the base model's validation split, or the last rows read. */
+  heldOutFrom: 'validation' | 'tail';
+  heldOutRows: number;
+  heldOutSamples: number;
+  trainedSamples: number;
+  before: Accuracies;
+  after: Accuracies;
+  /** Share of the run's change to the weights kept (absent in models fine-tuned before it was chosen). */
+  changeKept?: number;
+  settings: FineTuneSettings;
+}
+
+export function readMetadata(dir: string): ModelMetadata | undefined {
+  const file = path.join(dir, METADATA_FILE);
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    const value = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return value && typeof value === 'object' && typeof value.name === 'string' ? (value as ModelMetadata) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How to draw the model's validation split again (data/validationSplit.ts), when it was trained here with one. */
+export function splitOf(metadata: ModelMetadata): SplitSpec | undefined {
+  const { trainingFile, seed, validationSplit } = metadata;
+  if (!trainingFile || seed === undefined || !validationSplit) return undefined;
+  return { seed, validationSplit, rows: trainingFile.rows, sha256: trainingFile.sha256 };
+}
