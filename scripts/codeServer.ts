@@ -12,6 +12,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { waitForLock } from '../src/engine/core/lock';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -41,7 +42,7 @@ export function isCodeServerInstalled(): boolean {
  */
 export async function ensureCodeServer(log: Log = defaultLog): Promise<string> {
   if (isCodeServerInstalled()) return CODE_SERVER_ENTRY;
-  const release = await acquireLock(`${CODE_SERVER_DIR}.lock`, log);
+  const release = await waitForLock(`${CODE_SERVER_DIR}.lock`, (owner) => log(`waiting for another install (pid ${owner}) to finish`));
   try {
     if (isCodeServerInstalled()) return CODE_SERVER_ENTRY; // another process finished it meanwhile
     const started = Date.now();
@@ -95,40 +96,6 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, l
 }
 
 /** A directory lock (mkdir is atomic); a lock left by a dead process is taken over. */
-async function acquireLock(dir: string, log: Log): Promise<() => void> {
-  fs.mkdirSync(path.dirname(dir), { recursive: true });
-  for (let announced = false; ; ) {
-    try {
-      fs.mkdirSync(dir);
-      fs.writeFileSync(path.join(dir, 'pid'), String(process.pid));
-      return () => fs.rmSync(dir, { recursive: true, force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      let owner = NaN;
-      try {
-        owner = Number(fs.readFileSync(path.join(dir, 'pid'), 'utf8'));
-      } catch {
-        /* being written */
-      }
-      if (Number.isInteger(owner) && !isAlive(owner)) {
-        fs.rmSync(dir, { recursive: true, force: true });
-        continue;
-      }
-      if (!announced) log(`waiting for another install (pid ${owner}) to finish`);
-      announced = true;
-      await sleep(1000);
-    }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Start

@@ -8,6 +8,7 @@ import { type ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CancelledError, InputError } from '../engine/core/errors';
+import { tryLock } from '../engine/core/lock';
 import { explainNpmFailure } from './npmFailure';
 import { clearNativeInstall, INSTALLED_FILE, NATIVE_PACKAGES, type NativeInstall, type NativeSource, type NativeVariant, readNativeInstall, writeNativeInstall } from './location';
 
@@ -132,41 +133,14 @@ function removeQuietly(dir: string): void {
 
 const LOCK = '.install-lock';
 
-/** One install at a time per root, also across VS Code windows (mkdir is atomic); a dead owner's lock is taken over. */
+/** One install at a time per root, also across VS Code windows; a dead owner's lock is taken over. */
 function lock(root: string): () => void {
-  const dir = path.join(root, LOCK);
-  for (;;) {
-    try {
-      fs.mkdirSync(dir);
-      fs.writeFileSync(path.join(dir, 'pid'), String(process.pid));
-      return () => fs.rmSync(dir, { recursive: true, force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const owner = Number(readQuietly(path.join(dir, 'pid')));
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
-        throw new InputError('another VS Code window is installing native TensorFlow; wait until it has finished');
-      }
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  }
+  const got = tryLock(path.join(root, LOCK));
+  if ('owner' in got) throw new InputError('another VS Code window is installing native TensorFlow; wait until it has finished');
+  return got.release;
 }
 
-function readQuietly(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Runs npm; resolves with its exit code and everything it printed. Cancelling ends npm and its install script. */
 export function runNpm(npm: string, args: string[], cwd: string, signal: AbortSignal | undefined, onLine: (line: string) => void): Promise<{ code: number; output: string }> {

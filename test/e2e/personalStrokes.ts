@@ -9,6 +9,7 @@
 // The fine-tune tests teach with some k and measure with others, so they measure on drawings the
 // model never saw.
 
+import { createRandom } from '../../src/engine/core/random';
 import { arc, bezier, join, line, type Point, type Stroke } from './digitStrokes';
 
 const PI = Math.PI;
@@ -69,7 +70,7 @@ export const PERSONAL_STYLE: Record<number, Stroke[]> = {
 
 /** The k-th drawing of `digit` in the personal style: the same (digit, k) always gives the same strokes. */
 export function personalDigit(digit: number, k: number): Stroke[] {
-  const random = seeded(1 + digit * 7919 + k * 104_729);
+  const random = createRandom(1 + digit * 7919 + k * 104_729);
   const sym = (range: number) => (random() * 2 - 1) * range;
   const angle = (sym(6) * PI) / 180;
   const sx = 1 + sym(0.08);
@@ -98,14 +99,3 @@ export function personalDigit(digit: number, k: number): Stroke[] {
   });
 }
 
-/** mulberry32: a tiny seeded generator (the same one the engine uses). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,5 +1,6 @@
 // Our wasm training kernels (src/engine/kernels) must compute the same gradients as the
 // reference cpu backend: single ops over many shapes, a whole small CNN, and a short training run.
+import { createRandom } from '../../src/engine/core/random';
 import * as assert from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/kernels/backend';
@@ -10,17 +11,10 @@ import { ownConv2d } from '../../src/engine/kernels/convolution';
 
 type Backend = 'wasm' | 'cpu';
 
-/** Deterministic values in [-1, 1) (mulberry32), so both backends see the same inputs. */
+/** Deterministic values in [-1, 1) (the engine's seeded generator), so both backends see the same inputs. */
 function values(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
+  const random = createRandom(seed);
+  return Float32Array.from({ length: n }, () => random() * 2 - 1);
 }
 
 function rand(shape: number[], seed: number): tf.Tensor {

@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { InputError } from './errors';
 import { failpoint } from './failpoints';
+import { isProcessAlive } from './lock';
 
 /** What an fs error code means, in words. */
 export function fsErrorWords(err: unknown): string {
@@ -86,17 +87,6 @@ export function listStaged(target: string): Staged[] {
     if (m) staged.push({ path: path.join(dir, entry), kind: (m[1] ?? m[2]) as StagingKind, pid: Number(m[3]), time: Number(m[4]) });
   }
   return staged.sort((a, b) => b.time - a.time);
-}
-
-/** True when process `pid` exists (a staging entry of a live process is a save under way). */
-export function isProcessAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Staging entries left by processes that are gone (a killed or crashed save). */
