@@ -2,6 +2,10 @@ import * as path from 'path';
 import { parseArgs, type ParseArgsConfig } from 'util';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../engine/core/types';
 
+/** Help lines every command on one model shares. */
+export const MODEL_OPTION_HELP = '  --model PATH    model folder (or its model.json), or a Keras .h5 / .keras file';
+export const COMMON_OPTIONS_HELP = [`  --backend ${BACKEND_PREFERENCES.join('|')}`, '  --verbose       show stack traces on errors', '  -h, --help      this help'].join('\n');
+
 /** Bad command-line usage: printed with the command's help, exit code 2. */
 export class UsageError extends Error {
   constructor(message: string, readonly help?: string) {

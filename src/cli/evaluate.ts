@@ -1,4 +1,4 @@
-import { integerOption, modelCommand } from './args';
+import { COMMON_OPTIONS_HELP, integerOption, MODEL_OPTION_HELP, modelCommand } from './args';
 import { runEvaluateFileJob } from '../engine/jobs/modelJobs';
 
 export const EVALUATE_HELP = `Usage: digit-recognizer evaluate <labelled.csv> --model DIR
@@ -7,11 +7,9 @@ Prints accuracy, the confusion matrix and per-class precision, recall and F1 for
 train-format (labelled) CSV.
 
 Options:
-  --model PATH    model folder (or its model.json), or a Keras .h5 / .keras file
+${MODEL_OPTION_HELP}
   --limit N       only the first N rows
-  --backend auto|tensorflow|wasm|cpu
-  --verbose       show stack traces on errors
-  -h, --help      this help`;
+${COMMON_OPTIONS_HELP}`;
 
 export async function evaluateCommand(argv: string[], signal: AbortSignal): Promise<void> {
   const args = modelCommand(argv, EVALUATE_HELP, 'labelled CSV', { limit: { type: 'string' } });

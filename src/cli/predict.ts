@@ -1,4 +1,4 @@
-import { modelCommand } from './args';
+import { COMMON_OPTIONS_HELP, MODEL_OPTION_HELP, modelCommand } from './args';
 import { runPredictFileJob } from '../engine/jobs/modelJobs';
 import { NUM_CLASSES } from '../engine/core/types';
 
@@ -9,10 +9,8 @@ Prints one line per image: the predicted digit and the ten probabilities, as CSV
 (an array of 784 values 0-255) or an array of such images.
 
 Options:
-  --model PATH    model folder (or its model.json), or a Keras .h5 / .keras file
-  --backend auto|tensorflow|wasm|cpu
-  --verbose       show stack traces on errors
-  -h, --help      this help`;
+${MODEL_OPTION_HELP}
+${COMMON_OPTIONS_HELP}`;
 
 export async function predictCommand(argv: string[], signal: AbortSignal): Promise<void> {
   const args = modelCommand(argv, PREDICT_HELP, 'CSV or JSON file');

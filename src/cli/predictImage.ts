@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { modelCommand } from './args';
+import { COMMON_OPTIONS_HELP, MODEL_OPTION_HELP, modelCommand } from './args';
 import { ModelCache, predictPicture, runPredictFolderJob } from '../engine/jobs/modelJobs';
 
 export const PREDICT_IMAGE_HELP = `Usage: digit-recognizer predict-image <picture|folder> --model PATH [--out FILE]
@@ -11,12 +11,10 @@ file,label,confidence,p0,...,p9. For a folder, writes a CSV (file,label,confiden
 every picture in it.
 
 Options:
-  --model PATH    model folder (or its model.json), or a Keras .h5 / .keras file
+${MODEL_OPTION_HELP}
   --out FILE      the folder's CSV (default: predictions.csv in the folder); an existing
                   file is replaced only if this tool wrote it
-  --backend auto|tensorflow|wasm|cpu
-  --verbose       show stack traces on errors
-  -h, --help      this help`;
+${COMMON_OPTIONS_HELP}`;
 
 export async function predictImageCommand(argv: string[], signal: AbortSignal): Promise<void> {
   const args = modelCommand(argv, PREDICT_IMAGE_HELP, 'picture or folder', { out: { type: 'string' } });

@@ -65,77 +65,48 @@ const JOB_EVENT_KINDS = ['backend', 'reading', 'read', 'batch', 'epoch', 'saving
 const REQUEST_TYPES = ['train', 'submit', 'predict', 'import', 'predictImage', 'predictImageFolder', 'evaluate', 'explore', 'checkNative', 'fineTune', 'memory'] as const;
 const MAX_PATH = 32_768;
 
-/** The request's own fields; a job's settings are checked by the engine function that runs it. */
+/**
+ * Each request's own fields (for jobs, the job's): paths and names as strings, settings as
+ * objects, optional flags as booleans. A job's settings are checked by the engine function that
+ * runs it.
+ */
+type FieldKind = 'path' | 'name' | 'object' | 'flag?' | 'object?' | 'count?';
+const REQUEST_FIELDS: Record<Exclude<(typeof REQUEST_TYPES)[number], 'predict'>, { job?: true; fields: Record<string, FieldKind> }> = {
+  train: { job: true, fields: { trainFile: 'path', outDir: 'path', name: 'name', settings: 'object', limit: 'count?' } },
+  submit: { job: true, fields: { testFile: 'path', model: 'path', outFile: 'path', threads: 'count?', replace: 'flag?' } },
+  import: { fields: { source: 'path', destDir: 'path', name: 'name' } },
+  predictImage: { fields: { modelDir: 'path', file: 'path' } },
+  predictImageFolder: { fields: { modelDir: 'path', folder: 'path', outFile: 'path', replace: 'flag?' } },
+  evaluate: { job: true, fields: { modelDir: 'path', file: 'path', split: 'object?' } },
+  explore: { job: true, fields: { file: 'path', samplesPerDigit: 'count?' } },
+  fineTune: { job: true, fields: { modelDir: 'path', samplesFile: 'path', replayFile: 'path', outDir: 'path', name: 'name', settings: 'object', split: 'object?' } },
+  checkNative: { fields: {} },
+  memory: { fields: {} },
+};
+
+function checkField(value: unknown, kind: FieldKind, what: string): void {
+  if (kind.endsWith('?') && value === undefined) return;
+  if (kind === 'path') str(value, what, MAX_PATH);
+  else if (kind === 'name') str(value, what);
+  else if (kind === 'object' || kind === 'object?') record(value, what);
+  else if (kind === 'flag?') bool(value, what);
+  else int(value, what, 0);
+}
+
 function checkRequest(x: unknown): WorkerRequest {
   const r = record(x, 'request');
   const type = oneOf(r.type, 'request.type', REQUEST_TYPES);
-  const file = (v: unknown, what: string) => str(v, what, MAX_PATH);
-  const job = (v: unknown) => record(v, `${type}.job`);
-  switch (type) {
-    case 'train': {
-      const j = job(r.job);
-      file(j.trainFile, 'train.job.trainFile');
-      file(j.outDir, 'train.job.outDir');
-      str(j.name, 'train.job.name');
-      record(j.settings, 'train.job.settings');
-      if (j.limit !== undefined) int(j.limit, 'train.job.limit', 1);
-      return { type, job: j as unknown as TrainJob };
-    }
-    case 'submit': {
-      const j = job(r.job);
-      file(j.testFile, 'submit.job.testFile');
-      file(j.model, 'submit.job.model');
-      file(j.outFile, 'submit.job.outFile');
-      if (j.threads !== undefined) int(j.threads, 'submit.job.threads');
-      if (j.replace !== undefined) bool(j.replace, 'submit.job.replace');
-      return { type, job: j as unknown as SubmissionJob };
-    }
-    case 'predict': {
-      file(r.modelDir, 'predict.modelDir');
-      if (!(r.pixels instanceof Uint8Array) || r.pixels.length !== 784) bad('predict.pixels', r.pixels, '784 bytes');
-      if (r.explain !== undefined) bool(r.explain, 'predict.explain');
-      return { type, modelDir: r.modelDir as string, pixels: r.pixels as Uint8Array, explain: r.explain as boolean | undefined };
-    }
-    case 'import':
-      file(r.source, 'import.source');
-      file(r.destDir, 'import.destDir');
-      str(r.name, 'import.name');
-      if (r.pixelScale !== undefined) oneOf(r.pixelScale, 'import.pixelScale', ['unit', 'byte']);
-      return r as unknown as WorkerRequest;
-    case 'predictImage':
-      file(r.modelDir, 'predictImage.modelDir');
-      file(r.file, 'predictImage.file');
-      return r as unknown as WorkerRequest;
-    case 'predictImageFolder':
-      file(r.modelDir, 'predictImageFolder.modelDir');
-      file(r.folder, 'predictImageFolder.folder');
-      file(r.outFile, 'predictImageFolder.outFile');
-      if (r.replace !== undefined) bool(r.replace, 'predictImageFolder.replace');
-      return r as unknown as WorkerRequest;
-    case 'evaluate': {
-      const j = job(r.job);
-      file(j.modelDir, 'evaluate.job.modelDir');
-      file(j.file, 'evaluate.job.file');
-      if (j.split !== undefined) record(j.split, 'evaluate.job.split');
-      return r as unknown as WorkerRequest;
-    }
-    case 'explore': {
-      const j = job(r.job);
-      file(j.file, 'explore.job.file');
-      if (j.samplesPerDigit !== undefined) int(j.samplesPerDigit, 'explore.job.samplesPerDigit', 0, 1000);
-      return r as unknown as WorkerRequest;
-    }
-    case 'checkNative':
-    case 'memory':
-      return { type };
-    case 'fineTune': {
-      const j = job(r.job);
-      for (const key of ['modelDir', 'samplesFile', 'replayFile', 'outDir'] as const) file(j[key], `fineTune.job.${key}`);
-      str(j.name, 'fineTune.job.name');
-      record(j.settings, 'fineTune.job.settings');
-      return r as unknown as WorkerRequest;
-    }
+  if (type === 'predict') {
+    str(r.modelDir, 'predict.modelDir', MAX_PATH);
+    if (!(r.pixels instanceof Uint8Array) || r.pixels.length !== 784) bad('predict.pixels', r.pixels, '784 bytes');
+    if (r.explain !== undefined) bool(r.explain, 'predict.explain');
+    return { type, modelDir: r.modelDir as string, pixels: r.pixels as Uint8Array, explain: r.explain as boolean | undefined };
   }
+  const spec = REQUEST_FIELDS[type];
+  const holder = spec.job ? record(r.job, `${type}.job`) : r;
+  for (const [key, kind] of Object.entries(spec.fields)) checkField(holder[key], kind, `${type}${spec.job ? '.job' : ''}.${key}`);
+  if (type === 'import' && r.pixelScale !== undefined) oneOf(r.pixelScale, 'import.pixelScale', ['unit', 'byte']);
+  return r as unknown as WorkerRequest;
 }
 
 /** Validates a message to the worker. */
