@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { parseArgs, type ParseArgsConfig } from 'util';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../engine/core/types';
+import { optionKeys, parseOptionText, rangeText, validText, type OptionSchema, type OptionSpec, type OptionValues } from '../shared/options';
 
 /** Help lines every command on one model shares. */
 export const MODEL_OPTION_HELP = '  --model PATH    model folder (or its model.json), or a Keras .h5 / .keras file';
@@ -29,13 +30,6 @@ export function integerOption(value: string | undefined, name: string, help: str
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number ≥ ${min} (got "${value}")`, help);
-  return n;
-}
-
-export function numberOption(value: string | undefined, name: string, help: string, check: (n: number) => boolean, range: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || !check(n)) throw new UsageError(`--${name} must be ${range} (got "${value}")`, help);
   return n;
 }
 
@@ -72,4 +66,64 @@ export function modelCommand<T extends Options>(argv: string[], help: string, wh
     model: path.resolve(requiredOption(values.model as string | undefined, 'model', help)),
     backend: backendOption(values.backend as string | undefined, help),
   };
+}
+
+// --- an option schema as flags (src/shared/options.ts) -------------------------------------------
+
+/** An option's flag: its key in kebab case (batchSize → batch-size); no-<flag> for a boolean that defaults to true. */
+export function flagOf(key: string, spec: OptionSpec): string {
+  const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  return spec.type === 'boolean' && spec.default ? `no-${flag}` : flag;
+}
+
+/** The schema's flags in parseArgs' form: a boolean option is a switch, any other takes a value. */
+export function schemaFlags(schema: OptionSchema): Record<string, { type: 'string' | 'boolean' }> {
+  return Object.fromEntries(optionKeys(schema).map((key) => [flagOf(key, schema[key]), { type: schema[key].type === 'boolean' ? 'boolean' : 'string' }]));
+}
+
+/** The options the flags set, each checked against its schema entry (a UsageError names the flag and what it accepts). */
+export function optionsFromFlags<S extends OptionSchema>(schema: S, values: Record<string, string | boolean | undefined>, help: string): Partial<OptionValues<S>> {
+  const options: Record<string, unknown> = {};
+  for (const key of optionKeys(schema)) {
+    const spec = schema[key];
+    const flag = flagOf(key, spec);
+    const given = values[flag];
+    if (given === undefined) continue;
+    if (spec.type === 'boolean') {
+      options[key] = flag.startsWith('no-') ? !given : !!given;
+      continue;
+    }
+    const value = parseOptionText(spec, String(given));
+    if (value === undefined) throw new UsageError(`--${flag} must be ${validText(spec)} (got "${given}")`, help);
+    options[key] = value;
+  }
+  return options as Partial<OptionValues<S>>;
+}
+
+const FLAG_COLUMN = 29;
+const HELP_WIDTH = 100;
+
+/** The schema's lines of a command's help: flag, value, what it does, its range and default, wrapped. */
+export function flagsHelp(schema: Readonly<Record<string, OptionSpec & { help: string }>>): string {
+  return optionKeys(schema)
+    .map((key) => {
+      const spec = schema[key];
+      const flag = flagOf(key, spec);
+      const value = spec.type === 'boolean' ? '' : spec.type === 'string' ? ` ${spec.enum.join('|')}` : spec.type === 'integer' ? ' N' : ' F';
+      const range = spec.type === 'integer' || spec.type === 'number' ? rangeText(spec) : '';
+      const words = flag.startsWith('no-') ? `turn off ${spec.help}`.split(' ') : [...spec.help.split(' '), `(${range ? `${range}; ` : ''}default: ${spec.default})`];
+      return wrap(`  --${flag}${value}`, words);
+    })
+    .join('\n');
+}
+
+/** The flag, then the words from FLAG_COLUMN on, wrapped at HELP_WIDTH (a "word" may hold spaces: the range and default stay together). */
+function wrap(head: string, words: string[]): string {
+  const lines = [head.length < FLAG_COLUMN - 1 ? head.padEnd(FLAG_COLUMN - 1) : `${head} `];
+  for (const word of words) {
+    const last = lines[lines.length - 1];
+    if (last.length + 1 + word.length > HELP_WIDTH && last.length > FLAG_COLUMN) lines.push(`${' '.repeat(FLAG_COLUMN)}${word}`);
+    else lines[lines.length - 1] = `${last} ${word}`;
+  }
+  return lines.join('\n');
 }

@@ -12,6 +12,7 @@ import {
   type DashboardToWebview,
   type RunSnapshot,
 } from '../shared/dashboardMessages';
+import { validTrainSettingsIn } from '../shared/training';
 import { createPanel, type Handlers, InsightPanel, type PanelKind } from './insightPanel';
 import { TrainingSession } from './trainingSession';
 
@@ -133,17 +134,8 @@ export function snapshotOfModel(model: StoredModel): RunSnapshot {
     file: m.trainingFile?.name ?? m.source ?? '',
     rows: m.trainingFile?.rows,
     backend: m.backend,
-    settings: {
-      arch: m.architecture,
-      epochs: m.epochs ?? Math.max(1, epochs.length),
-      batchSize: m.batchSize ?? 1,
-      learningRate: m.learningRate ?? 0,
-      validationSplit: m.validationSplit ?? 0,
-      augment: m.augment ?? false,
-      labelSmoothing: m.labelSmoothing,
-      emaDecay: m.emaDecay,
-      seed: m.seed ?? 0,
-    },
+    // What it recorded and is still a valid setting (an imported model records none).
+    settings: { ...validTrainSettingsIn(m), arch: m.architecture },
     started: m.created,
     trainingSeconds: m.trainingSeconds,
     history: m.batchHistory ?? { batchesPerEpoch: 1, count: 0, stride: 1, loss: [], accuracy: [] },

@@ -41,12 +41,11 @@ export class TrainingSession implements vscode.Disposable {
   private readonly run: RunSnapshot;
 
   private constructor(private readonly options: SessionStart) {
-    const { arch, epochs, batchSize, learningRate, validationSplit, augment, labelSmoothing, emaDecay, seed } = options.settings;
     this.run = {
       name: options.name,
       status: 'starting',
       file: options.file,
-      settings: { arch, epochs, batchSize, learningRate, validationSplit, augment, labelSmoothing, emaDecay, seed },
+      settings: { ...options.settings },
       started: new Date().toISOString(),
       history: { batchesPerEpoch: 1, count: 0, stride: 1, loss: [], accuracy: [] },
       epochs: [],

@@ -1,25 +1,19 @@
 // Messages between the Training Dashboard webview and the extension, with strict validators for
 // both directions (a rejected message is dropped and logged, never acted upon). Pure.
 import { type BatchHistory } from './series';
-import { type Parsed, array, bool, int, num, oneOf, optNum, optStr, parse, record, str, bad } from './check';
-import type { EpochStats } from './training';
+import { type Parsed, array, int, num, oneOf, optNum, optStr, parse, record, str, bad } from './check';
+import { TRAIN_OPTION_KEYS, TRAIN_OPTIONS, type EpochStats, type TrainSettings } from './training';
+import { isValidOption, validText } from './options';
 
 export const RUN_STATUSES = ['starting', 'reading', 'running', 'saving', 'done', 'cancelled', 'failed', 'saved', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-export interface RunSettings {
-  arch: string;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  validationSplit: number;
-  augment: boolean;
-  /** Absent for models trained before the setting existed. */
-  labelSmoothing?: number;
-  /** Absent for models trained before the setting existed. */
-  emaDecay?: number;
-  seed: number;
-}
+/**
+ * The settings a run was trained with: every training option (shared/training.ts) the dashboard
+ * shows. A saved model records only those it had (imported models, and models trained before an
+ * option existed, lack some); its architecture may be any name (an imported model's).
+ */
+export type RunSettings = { arch: string } & Partial<Omit<TrainSettings, 'arch'>>;
 
 /** One epoch's results, as the engine reports them (a type-only import: nothing of the engine is bundled). */
 export type EpochPoint = EpochStats;
@@ -111,19 +105,15 @@ export function checkDashboardToWebview(x: unknown): Parsed<DashboardToWebview> 
   });
 }
 
+/** Each training option's value, when present, checked against its schema entry. */
 function checkSettings(x: unknown): RunSettings {
   const s = record(x, 'settings');
-  return {
-    arch: str(s.arch, 'settings.arch', 100),
-    epochs: int(s.epochs, 'settings.epochs', 1),
-    batchSize: int(s.batchSize, 'settings.batchSize', 1),
-    learningRate: num(s.learningRate, 'settings.learningRate', 0),
-    validationSplit: num(s.validationSplit, 'settings.validationSplit', 0, 1),
-    augment: bool(s.augment, 'settings.augment'),
-    ...(s.labelSmoothing === undefined ? {} : { labelSmoothing: num(s.labelSmoothing, 'settings.labelSmoothing', 0, 1) }),
-    ...(s.emaDecay === undefined ? {} : { emaDecay: num(s.emaDecay, 'settings.emaDecay', 0, 1) }),
-    seed: int(s.seed, 'settings.seed', -(2 ** 53), 2 ** 53),
-  };
+  const settings: Record<string, unknown> = { arch: str(s.arch, 'settings.arch', 100) };
+  for (const key of TRAIN_OPTION_KEYS) {
+    if (key === 'arch' || s[key] === undefined) continue;
+    settings[key] = isValidOption(TRAIN_OPTIONS[key], s[key]) ? s[key] : bad(`settings.${key}`, s[key], validText(TRAIN_OPTIONS[key]));
+  }
+  return settings as RunSettings;
 }
 
 function checkHistory(x: unknown): BatchHistory {

@@ -78,10 +78,10 @@ describe('insights: training dashboard, evaluation report, dataset explorer', fu
     const valAccuracy = (await dash.locator('[data-testid=tile-val-accuracy] .value').innerText()).trim();
     assert.match(valAccuracy, /^\d+\.\d\d%$/);
     assert.ok(parseFloat(valAccuracy) > 80, `validation accuracy ${valAccuracy}`);
-    // The run's settings, label smoothing included (the setting's default, 0).
+    // The run's settings, label smoothing included (the setting's default, 0: off).
     const settings = dash.locator('[data-testid=settings]');
     await settings.scrollIntoViewIfNeeded();
-    assert.match(await settings.innerText(), /Label smoothing\s+0\s/);
+    assert.match(await settings.innerText(), /Label smoothing\s+off\s/);
     await editorShot(page, 'insights-dashboard-settings');
     await settings.evaluate(() => window.scrollTo(0, 0));
     await dismissNotifications(page);

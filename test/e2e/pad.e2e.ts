@@ -126,7 +126,7 @@ describe('Digit Recognizer, as a person uses it', function () {
     const start = quickPickRow(page, 'Start training');
     await start.waitFor();
     const description = await start.innerText();
-    assert.match(description, /seed/, `the settings shown: ${description}`);
+    assert.match(description, /architecture seed, epochs 2,/, `the settings shown: ${description}`);
     await start.click();
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 

@@ -19,6 +19,7 @@ function loadTestFiles(): void {
   // Loaded after mocha's BDD globals (describe/it/...) exist; esbuild bundles each one.
   require('./extension.test');
   require('./getStarted.test');
+  require('./settings.test');
   require('./commands.test');
   require('./importModels.test');
   require('./native.test');

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import type { JobEvent } from '../../src/engine/jobs/context';
 import type { FromWorker, ToWorker, WorkerData, WorkerRequest, WorkerResults } from '../../src/worker/protocol';
+import { DEFAULT_TRAIN_SETTINGS, type TrainSettings } from '../../src/shared/training';
 
 const SCRIPT = path.resolve(__dirname, '../../src/worker/engineWorker.ts');
 
@@ -41,7 +42,7 @@ export class TestEngineWorker {
    */
   async selectedBackend(): Promise<{ name: string; note?: string }> {
     let backend: { name: string; note?: string } | undefined;
-    const settings = { arch: 'seed', epochs: 1, batchSize: 8, learningRate: 0.001, schedule: 'constant', validationSplit: 0, augment: false, labelSmoothing: 0, emaDecay: 0, seed: 1, threads: 1 } as const;
+    const settings: TrainSettings = { ...DEFAULT_TRAIN_SETTINGS, arch: 'seed', epochs: 1, batchSize: 8, learningRate: 0.001, schedule: 'constant', validationSplit: 0, augment: false, seed: 1, threads: 1 };
     const job = { trainFile: path.join(__dirname, 'no-such-file.csv'), settings, outDir: path.join(__dirname, 'never-written'), name: 'backend probe' };
     await this.request({ type: 'train', job }, (event) => {
       if (event.kind === 'backend') backend = { name: event.name, note: event.note };

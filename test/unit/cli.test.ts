@@ -64,8 +64,8 @@ describe('CLI', function () {
       ['no command', [], /Usage: digit-recognizer <command>/],
       ['an unknown command', ['fly'], /unknown command "fly"/],
       ['an unknown option', ['train', 'x.csv', '--colour', 'red'], /Unknown option '--colour'/],
-      ['a bad number', ['train', 'x.csv', '--epochs', 'two'], /--epochs must be a whole number ≥ 1 \(got "two"\)/],
-      ['a label smoothing out of range', ['train', 'x.csv', '--label-smoothing', '1.5'], /--label-smoothing must be a number from 0 to below 1 \(got "1.5"\)/],
+      ['a bad number', ['train', 'x.csv', '--epochs', 'two'], /--epochs must be a whole number from 1 to 200 \(got "two"\)/],
+      ['a label smoothing out of range', ['train', 'x.csv', '--label-smoothing', '0.6'], /--label-smoothing must be a number from 0 to 0.5 \(got "0.6"\)/],
       ['a missing --model', ['submit', 'x.csv'], /missing --model/],
       ['a bad --limit', ['evaluate', 'x.csv', '--model', 'm', '--limit', 'abc'], /--limit must be a whole number ≥ 1 \(got "abc"\)/],
     ] as const) {

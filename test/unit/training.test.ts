@@ -66,9 +66,9 @@ describe('training (fallback backend)', function () {
   });
 
   it('rejects bad settings and unlabelled data with clear messages', async function () {
-    await assert.rejects(trainModel(data, { ...DEFAULT_TRAIN_SETTINGS, epochs: 0 }), /epochs must be a whole number ≥ 1/);
-    await assert.rejects(trainModel(data, { ...DEFAULT_TRAIN_SETTINGS, validationSplit: 1 }), /validation split must be in \[0, 1\)/);
-    await assert.rejects(trainModel(data, { ...DEFAULT_TRAIN_SETTINGS, labelSmoothing: 1 }), /label smoothing must be in \[0, 1\)/);
+    await assert.rejects(trainModel(data, { ...DEFAULT_TRAIN_SETTINGS, epochs: 0 }), /epochs must be a whole number from 1 to 200 \(got 0\)/);
+    await assert.rejects(trainModel(data, { ...DEFAULT_TRAIN_SETTINGS, validationSplit: 1 }), /validation split must be a number from 0 to below 1 \(got 1\)/);
+    await assert.rejects(trainModel(data, { ...DEFAULT_TRAIN_SETTINGS, labelSmoothing: 0.6 }), /label smoothing must be a number from 0 to 0.5 \(got 0.6\)/);
     await assert.rejects(trainModel({ ...data, labels: null }, DEFAULT_TRAIN_SETTINGS), /needs a labelled/);
   });
 });

@@ -5,26 +5,22 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { METADATA_FILE } from './modelDir';
 import type { PixelScale } from '../core/types';
-import type { Accuracies, EpochStats, FineTuneSettings } from '../../shared/training';
+import type { Accuracies, EpochStats, FineTuneSettings, TrainSettings } from '../../shared/training';
 import type { BatchHistory } from '../../shared/series';
 import type { SplitSpec } from '../data/validationSplit';
 
-/** What we know about a saved model, kept beside it in metadata.json. */
-export interface ModelMetadata {
+/**
+ * What we know about a saved model, kept beside it in metadata.json. A model trained here records
+ * every training option it was trained with (absent in imported models and in models trained
+ * before the option existed), `arch` as `architecture`; an emaDecay of 0 or none means the last
+ * step's weights were saved.
+ */
+export interface ModelMetadata extends Partial<Omit<TrainSettings, 'arch'>> {
   formatVersion: 1;
   name: string;
   /** ISO date. */
   created: string;
   architecture: string;
-  epochs?: number;
-  batchSize?: number;
-  learningRate?: number;
-  validationSplit?: number;
-  augment?: boolean;
-  labelSmoothing?: number;
-  /** The weight average's decay (0 or absent: the last step's weights were saved). */
-  emaDecay?: number;
-  seed?: number;
   final?: { loss: number; accuracy: number; valLoss?: number; valAccuracy?: number };
   history?: EpochStats[];
   /** Per-batch loss and accuracy, averaged into at most 1,000 points (the dashboard's curves). */

@@ -3,8 +3,8 @@ import * as vscode from 'vscode';
 import { type Services, type CommandResult, fail } from '../services';
 import { pickCsv, rememberCsv } from '../csvPicker';
 import { describeSettings, trainSettingsFromConfig } from '../settings';
-import { type TrainSettings } from '../../shared/training';
-import { ARCHITECTURES, isArchitecture } from '../../shared/training';
+import { TRAIN_OPTIONS, settingName, type TrainOptionKey, type TrainSettings } from '../../shared/training';
+import { firstInvalidOption, parseOptionText, validText, type OptionSpec } from '../../shared/options';
 import { defaultModelName } from '../../engine/model/naming';
 import { formatSeconds } from '../../shared/format';
 import type { JobEvent } from '../../engine/jobs/context';
@@ -39,6 +39,9 @@ async function train(services: Services, uri: vscode.Uri | undefined, options: T
   // Programmatic callers pass options and get no prompts; people confirm or adjust the settings.
   if (!options) settings = await confirmSettings(settings);
   if (!settings) return { ok: false, error: 'Cancelled', cancelled: true };
+  // Checked here, before a worker starts, to name the setting (or option) that is wrong.
+  const invalid = firstInvalidOption(TRAIN_OPTIONS, settings);
+  if (invalid) return refuse(services, invalid.problem, options && invalid.key in options ? undefined : settingName(invalid.key));
   await rememberCsv(services.context.globalState, file);
 
   const created = new Date();
@@ -88,6 +91,16 @@ async function train(services: Services, uri: vscode.Uri | undefined, options: T
   }
 }
 
+/** A setting no run can use: said before anything starts, with a way to the setting when it came from the settings. */
+function refuse(services: Services, problem: string, setting: string | undefined): CommandResult<never> {
+  const message = `Invalid training setting: ${problem}${setting ? ` (setting digitRecognizer.${setting})` : ''}`;
+  services.log(`Training not started. ${message}`);
+  void vscode.window.showErrorMessage(`Training not started. ${message}`, ...(setting ? ['Open Setting'] : [])).then((choice) => {
+    if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', `digitRecognizer.${setting}`);
+  });
+  return { ok: false, error: message };
+}
+
 /** Turns worker events into the notification's message and percentage, and log lines. */
 class TrainingReporter {
   private reported = 0;
@@ -131,10 +144,13 @@ class TrainingReporter {
   }
 }
 
+/** The options "Change for this run…" asks for, in order (the rest come from the settings). */
+const ASKED: readonly TrainOptionKey[] = ['arch', 'epochs', 'batchSize', 'augment'];
+
 /** Shows the settings this run will use, with a way to change them for this run only. */
 async function confirmSettings(settings: TrainSettings): Promise<TrainSettings | undefined> {
-  const start = { label: '$(play) Start training', description: describeSettings(settings) };
-  const change = { label: '$(edit) Change for this run…', description: 'architecture, epochs, batch size, validation, augmentation' };
+  const start = { label: '$(play) Start training', detail: describeSettings(settings) };
+  const change = { label: '$(edit) Change for this run…', description: ASKED.map((key) => TRAIN_OPTIONS[key].label.toLowerCase()).join(', ') };
   const open = { label: '$(gear) Open Settings', description: 'change the defaults' };
   const choice = await vscode.window.showQuickPick([start, change, open], { title: 'Train Model', ignoreFocusOut: true });
   if (choice === open) {
@@ -142,28 +158,38 @@ async function confirmSettings(settings: TrainSettings): Promise<TrainSettings |
     return undefined;
   }
   if (choice !== change) return choice === start ? settings : undefined;
-  const arch = await vscode.window.showQuickPick(
-    ARCHITECTURES.map((a) => ({ label: a, picked: a === settings.arch, description: a === 'default' ? 'stronger CNN with batch normalisation' : 'the reference conv32-conv64-dense128 CNN' })),
-    { title: 'Architecture', ignoreFocusOut: true },
-  );
-  if (!arch || !isArchitecture(arch.label)) return undefined;
-  const epochs = await askInteger('Epochs', settings.epochs, 1, 200);
-  if (epochs === undefined) return undefined;
-  const batchSize = await askInteger('Batch size', settings.batchSize, 1, 4096);
-  if (batchSize === undefined) return undefined;
-  const augment = await vscode.window.showQuickPick(['on', 'off'], { title: 'Augmentation (rotation, zoom, shift)', placeHolder: settings.augment ? 'on' : 'off', ignoreFocusOut: true });
-  if (!augment) return undefined;
-  return { ...settings, arch: arch.label, epochs, batchSize, augment: augment === 'on' };
+  const changed: Record<string, unknown> = { ...settings };
+  for (const key of ASKED) {
+    const value = await askOption(TRAIN_OPTIONS[key], changed[key]);
+    if (value === undefined) return undefined;
+    changed[key] = value;
+  }
+  return changed as TrainSettings;
 }
 
-async function askInteger(title: string, value: number, min: number, max: number): Promise<number | undefined> {
+/** One option's value for this run, asked the way its type suggests: its values to pick from, on/off, or a number checked against its range. */
+async function askOption(spec: OptionSpec, current: unknown): Promise<unknown> {
+  const title = spec.label;
+  if (spec.type === 'string') {
+    const items = spec.enum.map((value, i) => ({ label: value, description: spec.enumDescriptions?.[i], picked: value === current }));
+    return (await vscode.window.showQuickPick(items, { title, placeHolder: spec.description, ignoreFocusOut: true }))?.label;
+  }
+  if (spec.type === 'boolean') {
+    const choice = await vscode.window.showQuickPick(['on', 'off'], { title, placeHolder: `${spec.description} Now ${current ? 'on' : 'off'}.`, ignoreFocusOut: true });
+    return choice === undefined ? undefined : choice === 'on';
+  }
   const text = await vscode.window.showInputBox({
     title,
-    value: String(value),
-    validateInput: (v) => (/^\d+$/.test(v.trim()) && +v >= min && +v <= max ? undefined : `A whole number from ${min} to ${max}`),
+    prompt: spec.description,
+    value: String(current),
+    validateInput: (v) => (parseOptionText(spec, v) === undefined ? `${capitalise(validText(spec))}` : undefined),
     ignoreFocusOut: true,
   });
-  return text === undefined ? undefined : Number(text.trim());
+  return text === undefined ? undefined : parseOptionText(spec, text);
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

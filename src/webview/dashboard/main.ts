@@ -3,6 +3,8 @@
 // Talks to src/extension/dashboardPanel.ts with src/shared/dashboardMessages.ts.
 import { checkDashboardToWebview, type BatchPoint, type DashboardFromWebview, type DashboardToWebview, type EpochPoint, type RunSnapshot } from '../../shared/dashboardMessages';
 import { batchHistoryEpochs, smooth, thin } from '../../shared/series';
+import { TRAIN_OPTION_KEYS, TRAIN_OPTIONS } from '../../shared/training';
+import { formatOption } from '../../shared/options';
 import { alpha, themedChart, type Chart } from '../common/charts';
 import { button, dataTable, formatSeconds, h, pct, vscodeApi } from '../common/dom';
 
@@ -219,31 +221,24 @@ function render(): void {
     el.textContent = text;
     el.title = hint ?? '';
   };
-  set('Epoch', last && live ? `${last.epoch}/${last.epochs} · ${last.batch}/${last.batches}` : `${run.epochs.length}/${run.settings.epochs}`, last && live ? `epoch ${last.epoch} of ${last.epochs}, batch ${last.batch} of ${last.batches}` : undefined);
+  set('Epoch', last && live ? `${last.epoch}/${last.epochs} · ${last.batch}/${last.batches}` : `${run.epochs.length}/${run.settings.epochs ?? '–'}`, last && live ? `epoch ${last.epoch} of ${last.epochs}, batch ${last.batch} of ${last.batches}` : undefined);
   set('Loss', live && smoothLoss !== undefined ? smoothLoss.toFixed(4) : lastEpoch ? lastEpoch.loss.toFixed(4) : '–', live ? 'smoothed, recent batches' : 'last epoch');
   set('Accuracy', live && smoothAcc !== undefined ? pct(smoothAcc) : lastEpoch ? pct(lastEpoch.accuracy) : '–', live ? 'smoothed, recent batches' : 'last epoch');
   set('Val. loss', lastEpoch?.valLoss !== undefined ? lastEpoch.valLoss.toFixed(4) : '–');
   set('Val. accuracy', lastEpoch?.valAccuracy !== undefined ? pct(lastEpoch.valAccuracy) : '–');
-  set('Learning rate', (last?.learningRate ?? lastEpoch?.learningRate ?? run.settings.learningRate).toPrecision(3));
-  const averageSpeed = run.trainingSeconds && run.rows ? (run.rows * (1 - run.settings.validationSplit) * run.epochs.length) / run.trainingSeconds : undefined;
+  set('Learning rate', (last?.learningRate ?? lastEpoch?.learningRate ?? run.settings.learningRate)?.toPrecision(3) ?? '–');
+  const averageSpeed = run.trainingSeconds && run.rows ? (run.rows * (1 - (run.settings.validationSplit ?? 0)) * run.epochs.length) / run.trainingSeconds : undefined;
   set('Images/s', last && live ? Math.round(last.imagesPerSecond).toLocaleString() : averageSpeed ? `≈${Math.round(averageSpeed).toLocaleString()}` : '–', live ? 'training speed' : 'average over the run, including validation');
   set('Time', live && last ? `${formatSeconds(last.etaSeconds)} left` : run.trainingSeconds !== undefined ? formatSeconds(run.trainingSeconds) : '–', live ? 'estimated time left' : 'training time');
 
-  const s = run.settings;
-  const entries: Array<[string, string]> = [
-    ['Architecture', s.arch],
-    ['Epochs', String(s.epochs)],
-    ['Batch size', String(s.batchSize)],
-    ['Learning rate', String(s.learningRate)],
-    ['Validation split', pct(s.validationSplit, 0)],
-    ['Augmentation', s.augment ? 'on' : 'off'],
-    ['Label smoothing', s.labelSmoothing !== undefined ? String(s.labelSmoothing) : '–'],
-    ['Weight average', s.emaDecay ? `decay ${s.emaDecay}` : s.emaDecay === 0 ? 'off' : '–'],
-    ['Seed', String(s.seed)],
+  // Every training option, as its schema names and shows it; '–' for one the model did not record.
+  const s: Record<string, unknown> = run.settings;
+  const entries: Array<[string, string, string?]> = [
+    ...TRAIN_OPTION_KEYS.map((key): [string, string, string] => [TRAIN_OPTIONS[key].label, s[key] === undefined ? '–' : formatOption(TRAIN_OPTIONS[key], s[key]), TRAIN_OPTIONS[key].description]),
     ['Backend', run.backend ?? '–'],
     ['Training file', run.file || '–'],
   ];
-  settingsList.replaceChildren(...entries.flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: v, title: v })]));
+  settingsList.replaceChildren(...entries.flatMap(([k, v, about]) => [h('dt', { text: k, title: about ?? k }), h('dd', { text: v, title: v })]));
   epochTable.replaceChildren(
     run.epochs.length
       ? dataTable('Per-epoch results', ['Epoch', 'Loss', 'Accuracy', 'Val. loss', 'Val. accuracy', 'Learning rate', 'Seconds'], run.epochs.map((e) => [e.epoch, e.loss.toFixed(4), pct(e.accuracy), e.valLoss?.toFixed(4) ?? '–', e.valAccuracy !== undefined ? pct(e.valAccuracy) : '–', e.learningRate.toPrecision(3), e.seconds.toFixed(1)]))
