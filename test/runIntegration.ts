@@ -12,7 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Browser } from 'playwright-core';
 import { CodeServer, ensureCodeServer, PROJECT_ROOT, sleep, startCodeServer } from '../scripts/codeServer';
-import { launchChromium } from './e2e/workbench';
+import { launchChromium } from '../scripts/chromium';
 import type { IntegrationResults } from './integration/index';
 
 const TESTS_PATH = path.join(PROJECT_ROOT, 'out', 'test', 'index.js');

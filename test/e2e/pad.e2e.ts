@@ -11,11 +11,10 @@
 // UPDATE_README_IMAGES=1. The data slices are made at test time in a temporary workspace; nothing from the data is
 // committed.
 import * as assert from 'assert';
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
-import { PROJECT_ROOT } from '../../scripts/codeServer';
+import { packageVsix } from '../../scripts/package';
 import { requireData, slice, tempDir } from '../support/data';
 import { DIGIT_STROKES, type Stroke } from './digitStrokes';
 import { personalDigit } from './personalStrokes';
@@ -60,14 +59,11 @@ describe('the packaged .vsix', function () {
 
   it('installs, lists its commands, and its Digit Pad opens and says "No model yet"', async function () {
     this.timeout(10 * 60_000);
-    // Package like `npm run package` does (vsce, with the production build and .vscodeignore),
-    // into a temporary folder so the project's own .vsix is left alone. The README's images are
-    // relative links (docs/images), which vsce refuses to rewrite without a GitHub/GitLab
-    // repository URL: --no-rewrite-relative-links keeps them relative (they resolve inside the
-    // installed extension's folder).
+    // Packaged as `npm run package` does (the production build, package.json's "files"), into a
+    // temporary folder so the project's own .vsix is left alone.
     vsixDir = tempDir('digit-e2e-vsix-');
     const vsix = path.join(vsixDir, 'digit-recognizer.vsix');
-    execFileSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'package', '--no-rewrite-relative-links', '--out', vsix], { cwd: PROJECT_ROOT, stdio: 'pipe' });
+    packageVsix(vsix, { quiet: true });
     wb = await openWorkbench({ mode: 'vsix', vsix, theme: 'Default Dark Modern' });
     const page = wb.page;
 

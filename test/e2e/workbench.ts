@@ -12,28 +12,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Browser, chromium, Frame, Locator, Page } from 'playwright-core';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
+import { launchChromium } from '../../scripts/chromium';
 import { CodeServer, PROJECT_ROOT, startCodeServer } from '../../scripts/codeServer';
 
 export const ARTIFACTS_DIR = path.join(PROJECT_ROOT, 'test-artifacts');
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-dev-shm-usage',
-];
-
-/** Headless Chromium (HEADED=1 shows the window when a display exists). */
-export function launchChromium(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} not found: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: !process.env.HEADED });
-}
-
 export interface OpenWorkbenchOptions {
   /** Folder the workbench opens (default: a fresh temporary folder, removed by close()). */
   folder?: string;
