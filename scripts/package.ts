@@ -1,5 +1,5 @@
 // `npm run package`: the .vsix, with @vscode/vsce (which first runs `vscode:prepublish`, the
-// production build). What goes in: .vscodeignore.
+// production build). What goes in is package.json's "files" allow-list, nothing else.
 //   npx tsx scripts/package.ts [--out FILE]    default: digit-recognizer.vsix in the project folder
 // The tests call packageVsix() so they package exactly as this command does.
 import { spawnSync } from 'child_process';
