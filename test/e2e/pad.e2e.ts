@@ -14,11 +14,10 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
-import { packageVsix } from '../../scripts/package';
 import { requireData, slice, tempDir } from '../support/data';
 import { DIGIT_STROKES, type Stroke } from './digitStrokes';
 import { personalDigit } from './personalStrokes';
-import { ARTIFACTS_DIR, findWebviewFrame, openWorkbench, paletteRow, runCommand, screenshot, waitForCommand, waitForNotification, Workbench, publishScreenshot as publish } from './workbench';
+import { ARTIFACTS_DIR, findWebviewFrame, openWorkbench, packagedVsix, paletteRow, runCommand, screenshot, waitForCommand, waitForNotification, Workbench, publishScreenshot as publish } from './workbench';
 
 const TRAIN_ROWS = 7000;
 const TEST_ROWS = 200;
@@ -46,11 +45,9 @@ const TRAINING_SETTINGS = {
 // Needs no data: also the smoke test of the workbench and the packaging.
 describe('the packaged .vsix', function () {
   let wb: Workbench | undefined;
-  let vsixDir: string | undefined;
 
   after(async function () {
     await wb?.close();
-    if (vsixDir) fs.rmSync(vsixDir, { recursive: true, force: true });
   });
 
   afterEach(async function () {
@@ -59,12 +56,8 @@ describe('the packaged .vsix', function () {
 
   it('installs, lists its commands, and its Digit Pad opens and says "No model yet"', async function () {
     this.timeout(10 * 60_000);
-    // Packaged as `npm run package` does (the production build, package.json's "files"), into a
-    // temporary folder so the project's own .vsix is left alone.
-    vsixDir = tempDir('digit-e2e-vsix-');
-    const vsix = path.join(vsixDir, 'digit-recognizer.vsix');
-    packageVsix(vsix, { quiet: true });
-    wb = await openWorkbench({ mode: 'vsix', vsix, theme: 'Default Dark Modern' });
+    // Packaged as `npm run package` does (the production build, package.json's "files").
+    wb = await openWorkbench({ mode: 'vsix', vsix: packagedVsix(), theme: 'Default Dark Modern' });
     const page = wb.page;
 
     await waitForCommand(page, 'Digit Recognizer: Open Digit Pad');
