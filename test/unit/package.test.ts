@@ -70,7 +70,7 @@ describe('the packaged .vsix', function () {
 
   it(`is under ${MAX_VSIX_BYTES / 1024 / 1024} MB`, () => {
     const bytes = fs.statSync(vsix).size;
-    const files = Object.keys(entries).filter((n) => n.startsWith('extension/')).length;
+    const files = Object.keys(entries).filter((n) => !n.endsWith('/')).length; // as vsce counts them
     console.log(`      ${(bytes / 1024 / 1024).toFixed(2)} MB, ${files} files`);
     assert.ok(bytes < MAX_VSIX_BYTES, `${bytes} bytes`);
   });
