@@ -237,7 +237,7 @@ export interface RunningExtension {
   activationMs: number;
   /** Whether VS Code counts it as a start-up activation. */
   startup: boolean;
-  /** What activated it, from the figure's hover, e.g. `Activated by … because a file matching **∕train.csv exists in your workspace`. */
+  /** What activated it, from the figure's hover, e.g. "Activated by … on onCommand:…" or "… because a file matching … exists in your workspace". */
   activatedBy: string;
 }
 
