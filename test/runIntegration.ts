@@ -10,9 +10,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { type CodeServer, ensureCodeServer, PROJECT_ROOT, sleep, startCodeServer } from '../scripts/codeServer';
-import { launchChromium } from './e2e/workbench';
+import { launchChromium } from '../scripts/chromium';
 import type { IntegrationResults } from './integration/index';
 
 const TESTS_PATH = path.join(PROJECT_ROOT, 'out', 'test', 'index.js');

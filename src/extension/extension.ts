@@ -129,7 +129,6 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
   const current = active.get();
   log(`Digit Recognizer ready. Models are stored in ${store.root}${current ? `; active: "${current.metadata.name}" (${formatAccuracy(current) ?? 'no accuracy'})` : ''}.`);
   log(describeHost(context));
-  void getStarted.openOnFirstActivation();
   return { modelsFolder: store.root, activeModelId: () => active.get()?.id, nativeRoot };
 }
 

@@ -1,12 +1,12 @@
-// The Get Started walkthrough (contributes.walkthroughs in package.json). It opens by itself once,
-// on the first activation after install, and from the palette (Digit Recognizer: Get Started).
-// Its steps complete on context keys kept here: Kaggle's CSVs are in the workspace, a model
-// exists, the pad has read a drawing, a submission was written.
+// The Get Started walkthrough (contributes.walkthroughs in package.json). VS Code opens it once,
+// when the extension is installed (unless workbench.welcomePage.walkthroughs.openOnInstall is off),
+// and opening it activates the extension (the implicit onWalkthrough event); the palette's Digit
+// Recognizer: Get Started opens it again. Its steps complete on context keys kept here: Kaggle's
+// CSVs are in the workspace, a model exists, the pad has read a drawing, a submission was written.
 import * as vscode from 'vscode';
 import type { ActiveModel } from './activeModel';
 
 export const WALKTHROUGH = 'getStarted';
-const SHOWN_KEY = 'digitRecognizer.walkthroughShown';
 
 /** The context keys of the walkthrough's completion events (onContext:…). */
 export const STEP_KEYS = {
@@ -50,21 +50,6 @@ export class GetStarted implements vscode.Disposable {
   async open(): Promise<{ ok: true }> {
     await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${this.context.extension.id}#${WALKTHROUGH}`, false);
     return { ok: true };
-  }
-
-  /**
-   * Opens the walkthrough if it never opened for this user: the first activation after install.
-   * Not when the user turned off walkthroughs opening on install (VS Code's own setting).
-   */
-  async openOnFirstActivation(): Promise<void> {
-    if (this.context.globalState.get<boolean>(SHOWN_KEY)) return;
-    await this.context.globalState.update(SHOWN_KEY, true);
-    if (!vscode.workspace.getConfiguration('workbench.welcomePage').get<boolean>('walkthroughs.openOnInstall', true)) {
-      this.log('First activation: the Get Started walkthrough is not opened (workbench.welcomePage.walkthroughs.openOnInstall is off); Digit Recognizer: Get Started opens it.');
-      return;
-    }
-    this.log('First activation: opening the Get Started walkthrough (Digit Recognizer: Get Started opens it again).');
-    await this.open();
   }
 
   /** The Digit Pad read a drawing. */

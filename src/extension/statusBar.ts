@@ -4,8 +4,9 @@ import type { GetStarted } from './getStarted';
 
 /**
  * Shows the active model's name and validation accuracy; a click switches models. With no model
- * it shows (as "No digit model", a click to train) only where Kaggle's CSVs are: the extension
- * starts in every window, and a window with nothing digit-related should not carry it.
+ * it shows (as "No digit model", a click to train) only where Kaggle's CSVs are. The extension
+ * starts by itself only in a workspace that holds them (workspaceContains), elsewhere on its first
+ * command, walkthrough or restored panel, so a window where nothing digit-related happens shows none.
  */
 export function createStatusBar(active: ActiveModel, data: Pick<GetStarted, 'hasAnyData' | 'onDidChangeData'>): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('digitRecognizer.activeModel', vscode.StatusBarAlignment.Right, 100);

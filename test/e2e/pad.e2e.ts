@@ -11,15 +11,13 @@
 // UPDATE_README_IMAGES=1. The data slices are made at test time in a temporary workspace; nothing from the data is
 // committed.
 import * as assert from 'assert';
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
-import { PROJECT_ROOT } from '../../scripts/codeServer';
 import { requireData, slice, tempDir } from '../support/data';
 import { DIGIT_STROKES, type Stroke } from './digitStrokes';
 import { personalDigit } from './personalStrokes';
-import { ARTIFACTS_DIR, findWebviewFrame, openWorkbench, paletteRow, runCommand, screenshot, waitForCommand, waitForNotification, type Workbench, publishScreenshot as publish } from './workbench';
+import { ARTIFACTS_DIR, findWebviewFrame, openWorkbench, packagedVsix, paletteRow, runCommand, screenshot, waitForCommand, waitForNotification, type Workbench, publishScreenshot as publish } from './workbench';
 
 const TRAIN_ROWS = 7000;
 const TEST_ROWS = 200;
@@ -47,11 +45,9 @@ const TRAINING_SETTINGS = {
 // Needs no data: also the smoke test of the workbench and the packaging.
 describe('the packaged .vsix', function () {
   let wb: Workbench | undefined;
-  let vsixDir: string | undefined;
 
   after(async function () {
     await wb?.close();
-    if (vsixDir) fs.rmSync(vsixDir, { recursive: true, force: true });
   });
 
   afterEach(async function () {
@@ -60,15 +56,8 @@ describe('the packaged .vsix', function () {
 
   it('installs, lists its commands, and its Digit Pad opens and says "No model yet"', async function () {
     this.timeout(10 * 60_000);
-    // Package like `npm run package` does (vsce, with the production build and .vscodeignore),
-    // into a temporary folder so the project's own .vsix is left alone. The README's images are
-    // relative links (docs/images), which vsce refuses to rewrite without a GitHub/GitLab
-    // repository URL: --no-rewrite-relative-links keeps them relative (they resolve inside the
-    // installed extension's folder).
-    vsixDir = tempDir('digit-e2e-vsix-');
-    const vsix = path.join(vsixDir, 'digit-recognizer.vsix');
-    execFileSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'package', '--no-rewrite-relative-links', '--out', vsix], { cwd: PROJECT_ROOT, stdio: 'pipe' });
-    wb = await openWorkbench({ mode: 'vsix', vsix, theme: 'Default Dark Modern' });
+    // Packaged as `npm run package` does (the production build, package.json's "files").
+    wb = await openWorkbench({ mode: 'vsix', vsix: packagedVsix(), theme: 'Default Dark Modern' });
     const page = wb.page;
 
     await waitForCommand(page, 'Digit Recognizer: Open Digit Pad');

@@ -12,28 +12,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { type Browser, chromium, type Frame, type Locator, type Page } from 'playwright-core';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
+import { launchChromium } from '../../scripts/chromium';
 import { type CodeServer, PROJECT_ROOT, startCodeServer } from '../../scripts/codeServer';
+import { packageVsix } from '../../scripts/package';
 
 export const ARTIFACTS_DIR = path.join(PROJECT_ROOT, 'test-artifacts');
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-dev-shm-usage',
-];
-
-/** Headless Chromium (HEADED=1 shows the window when a display exists). */
-export function launchChromium(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} not found: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: !process.env.HEADED });
-}
-
 export interface OpenWorkbenchOptions {
   /** Folder the workbench opens (default: a fresh temporary folder, removed by close()). */
   folder?: string;
@@ -47,9 +31,11 @@ export interface OpenWorkbenchOptions {
    *   install of the built project; user settings, e.g. the theme, apply as for a user.
    * - 'development': the `extensionDevelopmentPath` payload ("[Extension Development Host]");
    *   note that code-server's web workbench then ignores `workbench.colorTheme` (Light+ stays).
-   * - 'vsix': installs `vsix` with `--install-extension`.
+   * - 'vsix': installs `vsix` with `--install-extension` before the server starts.
+   * - 'none': no extension of ours; a test installs it in the workbench, as a user does
+   *   (installVsixFromWorkbench).
    */
-  mode?: 'installed' | 'development' | 'vsix';
+  mode?: 'installed' | 'development' | 'vsix' | 'none';
   /** The .vsix for mode 'vsix'. */
   vsix?: string;
   /** Browser viewport (default 1280×800). */
@@ -243,4 +229,75 @@ export async function dismissNotifications(page: Page, options: { keep?: RegExp 
     await toasts.nth(i).hover().catch(() => {});
     await toasts.nth(i).locator('.codicon-notifications-clear, .codicon-close').first().click({ timeout: 2_000 }).catch(() => {});
   }
+}
+
+/** An extension's row in Developer: Show Running Extensions. */
+export interface RunningExtension {
+  /** The row's activation figure: code loading + the activate() call, in ms (VS Code's own timing). */
+  activationMs: number;
+  /** Whether VS Code counts it as a start-up activation. */
+  startup: boolean;
+  /** What activated it, from the figure's hover, e.g. "Activated by … on onCommand:…" or "… because a file matching … exists in your workspace". */
+  activatedBy: string;
+}
+
+/**
+ * Opens Developer: Show Running Extensions and reads the row of the extension displayed as
+ * `displayName`; undefined when it is not running (the list shows only activated extensions).
+ * Leaves the editor open.
+ */
+export async function runningExtension(page: Page, displayName: string): Promise<RunningExtension | undefined> {
+  await runCommand(page, 'Developer: Show Running Extensions');
+  const list = page.locator('.runtime-extensions-editor .monaco-list');
+  await list.locator('.monaco-list-row').first().waitFor({ timeout: 30_000 }); // the built-in extensions are always there
+  const row = list.locator('.monaco-list-row').filter({ has: page.locator('.name', { hasText: exactly(displayName) }) });
+  if ((await row.count()) === 0) return undefined;
+  const time = row.first().locator('.activation-time');
+  await time.filter({ hasText: /\d+ms/ }).waitFor({ timeout: 30_000 }); // "Activating..." first
+  const text = await time.innerText();
+  const ms = Number(/(\d+)ms/.exec(text)![1]);
+  await time.hover();
+  const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: /Activated by/ }).first();
+  await hover.waitFor({ timeout: 10_000 });
+  const activatedBy = (await hover.innerText()).trim();
+  await page.mouse.move(0, 0);
+  return { activationMs: ms, startup: /^Startup/.test(text), activatedBy };
+}
+
+let packaged: string | undefined;
+
+/**
+ * The extension packaged as `npm run package` does (production build, package.json's "files"),
+ * once per test process, into a temporary folder removed when the process exits: the project's
+ * own digit-recognizer.vsix is left alone.
+ */
+export function packagedVsix(): string {
+  if (packaged) return packaged;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digit-e2e-vsix-'));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  const vsix = path.join(dir, 'digit-recognizer.vsix');
+  packageVsix(vsix, { quiet: true });
+  return (packaged = vsix);
+}
+
+/**
+ * Installs a .vsix as a user does in the running workbench: Extensions: Install from VSIX…, its
+ * path typed into the file dialog, Install; waits for VS Code's "Completed installing" message.
+ */
+export async function installVsixFromWorkbench(page: Page, vsix: string): Promise<void> {
+  await (await waitForCommand(page, 'Extensions: Install from VSIX...')).click();
+  // The palette gives way to the file dialog, a quick input of its own.
+  const dialog = page.locator('.quick-input-widget').filter({ has: page.locator('.quick-input-title', { hasText: 'Install from VSIX' }) });
+  await dialog.waitFor({ timeout: 15_000 });
+  // The dialog fills in its starting folder itself, possibly after our path: type until it stays.
+  const input = dialog.locator('input');
+  for (let attempt = 0; ; attempt++) {
+    await page.waitForTimeout(500);
+    await input.fill(vsix);
+    await page.waitForTimeout(500);
+    if ((await input.inputValue()) === vsix) break;
+    if (attempt === 5) throw new Error(`the Install from VSIX dialog did not keep the path ${vsix}`);
+  }
+  await dialog.locator('a.monaco-button', { hasText: /^Install$/ }).click();
+  await waitForNotification(page, /Completed installing extension/, 120_000);
 }

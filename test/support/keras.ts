@@ -5,6 +5,7 @@ import { execFileSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as prerequisites from '../../scripts/prerequisites';
 
 const DEFAULT_DIR = path.resolve(__dirname, '../../../shared/fixtures/keras');
 const SCRIPT = path.resolve(__dirname, '../../scripts/keras_reference.py');
@@ -48,17 +49,9 @@ export function requireKerasFixtures(ctx: Mocha.Context): string {
   return dir!;
 }
 
-/** Python with numpy and h5py (Debian's python3-h5py), or undefined. */
+/** Python with numpy and h5py (Debian's python3-h5py), or undefined; where npm test's prerequisites check looks. */
 export function referencePython(): string | undefined {
-  for (const python of [process.env.KERAS_REFERENCE_PYTHON, '/usr/bin/python3', 'python3'].filter(Boolean) as string[]) {
-    try {
-      execFileSync(python, ['-c', 'import h5py, numpy'], { stdio: 'ignore' });
-      return python;
-    } catch {
-      /* try the next */
-    }
-  }
-  return undefined;
+  return prerequisites.referencePython();
 }
 
 export interface KerasReference {
