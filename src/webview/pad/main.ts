@@ -20,6 +20,7 @@ import {
 } from '../../shared/padMessages';
 import { describeSaliency } from '../../shared/saliency';
 import { base64ToBytes } from '../../shared/base64';
+import { PendingRequests } from '../../shared/requests';
 import type { PreprocessResult } from '../../shared/preprocess';
 import { MIN_STEP, RASTER_SIDE, drawStrokes, strokesFromState, strokesToMnist, strokesToState, type Stroke } from './strokes';
 import { digitCanvas, h, vscodeApi } from '../common/dom';
@@ -178,16 +179,16 @@ let whyOnCanvas = saved?.whyOnCanvas === true;
 let history: Stroke[][] = [];
 let current: { pointerId: number; points: number[] } | undefined;
 let model: PadModelInfo | null | undefined; // undefined until the extension answers `ready`
-let nextRequestId = 1;
-/** Answers to requests older than this are stale (the drawing was undone/cleared since). */
-let acceptFrom = 1;
-let shownRequestId = 0;
+/**
+ * Predictions asked for and not yet answered. The extension answers in order and skips requests
+ * a newer one made stale, so an answer also ends the older ones; a discrete change (undo, clear,
+ * a kept sample, another model) forgets them all, as they describe a drawing that is gone.
+ */
+const predictions = new PendingRequests<PredictionMessage>({ latestWins: true });
 let predictTimer: ReturnType<typeof setTimeout> | undefined;
 let lastSent = 0;
 /** The prediction shown, with its "see why" map and where its 28×28 frame sat on the drawing. */
 let shown: { label: number; probabilities: number[]; why?: { contrast: number; map: number[] }; frame?: PreprocessResult['frame'] } | undefined;
-/** The frames of explained requests in flight, by request id. */
-const explainedFrames = new Map<number, PreprocessResult['frame']>();
 /** A sample is being saved: the label buttons wait for the answer. */
 let saving = false;
 let sampleCount = 0;
@@ -216,14 +217,14 @@ function undo(): void {
   if (!previous) return;
   strokes = previous;
   save();
-  acceptFrom = nextRequestId;
+  predictions.forget();
   refresh();
 }
 
 function clear(): void {
   if (current || strokes.length === 0) return;
   change([]);
-  acceptFrom = nextRequestId;
+  predictions.forget();
   refresh();
 }
 
@@ -460,20 +461,33 @@ function predictNow(): void {
   }
   drawPreview(result.pixels);
   if (result.empty) {
-    acceptFrom = nextRequestId;
+    predictions.forget();
     showPrediction(undefined);
     return;
   }
   if (!model) return; // nothing to ask yet; the preview still shows what would be sent
   // The "see why" map is asked for when the pen is up: while it moves, predictions only.
   const explain = !current;
-  const requestId = nextRequestId++;
-  if (explain) {
-    explainedFrames.set(requestId, result.frame);
-    for (const id of explainedFrames.keys()) if (id < acceptFrom || explainedFrames.size > 8) explainedFrames.delete(id);
-  }
-  app.dataset.sent = String(requestId);
-  post({ type: 'predict', requestId, pixels: Array.from(result.pixels), ...(explain ? { explain: true } : {}) });
+  // Where the explained drawing's 28×28 frame sat, to lay its map over the drawing.
+  const frame = explain ? result.frame : undefined;
+  predictions
+    .send((requestId) => {
+      app.dataset.sent = String(requestId);
+      post({ type: 'predict', requestId, pixels: Array.from(result.pixels), ...(explain ? { explain: true } : {}) });
+    })
+    .then(
+      (answer) => showAnswer(answer, frame),
+      (err: Error) => showError(err.message),
+    );
+}
+
+/** Shows the answer to the newest request (older ones were dropped), unless the pad was cleared meanwhile. */
+function showAnswer(m: PredictionMessage, frame: PreprocessResult['frame'] | undefined): void {
+  if (allStrokes().length === 0) return;
+  app.dataset.shown = String(m.requestId);
+  showError(undefined);
+  showPrediction(m, frame);
+  if (!current) announcer.textContent = `Looks like ${m.label}, ${percent(m.probabilities[m.label])} confident`;
 }
 
 function drawPreview(pixels: Uint8Array): void {
@@ -561,12 +575,7 @@ function showFineTune(m: FineTuneStatusMessage): void {
 
 const handlers: { [K in ExtensionMessage['type']]: (m: Extract<ExtensionMessage, { type: K }>) => void } = {
   prediction(m: PredictionMessage) {
-    if (m.requestId < acceptFrom || m.requestId < shownRequestId || allStrokes().length === 0) return;
-    shownRequestId = m.requestId;
-    app.dataset.shown = String(m.requestId);
-    showError(undefined);
-    showPrediction(m, explainedFrames.get(m.requestId));
-    if (!current) announcer.textContent = `Looks like ${m.label}, ${percent(m.probabilities[m.label])} confident`;
+    predictions.resolve(m.requestId, m);
   },
   samples(m: SamplesMessage) {
     showSamples(m);
@@ -576,7 +585,7 @@ const handlers: { [K in ExtensionMessage['type']]: (m: Extract<ExtensionMessage,
     showError(undefined);
     // Cleared for the next drawing (Undo brings this one back).
     change([]);
-    acceptFrom = nextRequestId;
+    predictions.forget();
     refresh();
     announcer.textContent = `Kept as a ${m.label}: ${m.count} sample${m.count === 1 ? '' : 's'}.`;
   },
@@ -588,18 +597,19 @@ const handlers: { [K in ExtensionMessage['type']]: (m: Extract<ExtensionMessage,
     model = m.model;
     showModel(m.model);
     if (changed) {
-      acceptFrom = nextRequestId;
+      predictions.forget();
       showPrediction(undefined);
       showError(undefined);
       if (model) predictNow();
     }
   },
   error(m: ErrorMessage) {
-    if (m.requestId === undefined && saving) {
+    // The failure of a prediction still asked for is shown by its request; a stale one is dropped.
+    if (m.requestId !== undefined) return void predictions.reject(m.requestId, new Error(m.message));
+    if (saving) {
       saving = false; // the sample was not saved: the drawing stays
       updateButtons();
     }
-    if (m.requestId !== undefined && m.requestId < acceptFrom) return;
     showError(m.message);
   },
 };
