@@ -35,11 +35,6 @@ const KIND = new PanelKind<DashboardFromWebview, DashboardToWebview, DashboardPa
 type Source = { kind: 'live'; session: TrainingSession } | { kind: 'model'; id: string } | { kind: 'none' };
 
 export class DashboardPanel extends Panel<DashboardFromWebview, DashboardToWebview> {
-  static readonly viewType = KIND.viewType;
-  static get currentPanel(): DashboardPanel | undefined {
-    return KIND.current;
-  }
-
   /** Shows the run in progress (or a saved model's curves when `modelId` is given). */
   static show(host: DashboardHost, modelId?: string, preserveFocus = false): DashboardPanel {
     const source: Source = modelId ? { kind: 'model', id: modelId } : TrainingSession.current ? { kind: 'live', session: TrainingSession.current } : { kind: 'none' };

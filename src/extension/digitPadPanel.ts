@@ -72,13 +72,6 @@ const KIND = new PanelKind<WebviewMessage, ExtensionMessage, DigitPadPanel>({
 });
 
 export class DigitPadPanel extends Panel<WebviewMessage, ExtensionMessage> {
-  static readonly viewType = KIND.viewType;
-
-  /** The open pad, if any. */
-  static get currentPanel(): DigitPadPanel | undefined {
-    return KIND.current;
-  }
-
   /** Reveals the pad (moving it beside the active editor) if it is open, otherwise opens it there. */
   static show(context: vscode.ExtensionContext, host: PadHost): DigitPadPanel {
     return KIND.show(context.extensionUri, (panel) => new DigitPadPanel(panel, context.extensionUri, host), { moveBeside: true });

@@ -22,10 +22,6 @@ const KIND = new PanelKind<ExplorerFromWebview, ExplorerToWebview, ExplorerPanel
 });
 
 export class ExplorerPanel extends Panel<ExplorerFromWebview, ExplorerToWebview> {
-  static get currentPanel(): ExplorerPanel | undefined {
-    return KIND.current;
-  }
-
   static show(host: ExplorerHost): ExplorerPanel {
     return KIND.show(host.extensionUri, (panel) => new ExplorerPanel(panel, host));
   }

@@ -37,10 +37,6 @@ export class PanelKind<In extends { type: string }, Out extends { type: string }
 
   constructor(readonly spec: PanelSpec<In, Out>) {}
 
-  get viewType(): string {
-    return this.spec.viewType;
-  }
-
   /** The open panel, if any. */
   get current(): P | undefined {
     return this.open;

@@ -26,10 +26,6 @@ const KIND = new PanelKind<ReportFromWebview, ReportToWebview, ReportPanel>({
 });
 
 export class ReportPanel extends Panel<ReportFromWebview, ReportToWebview> {
-  static get currentPanel(): ReportPanel | undefined {
-    return KIND.current;
-  }
-
   static show(host: ReportHost): ReportPanel {
     return KIND.show(host.extensionUri, (panel) => new ReportPanel(panel, host));
   }
