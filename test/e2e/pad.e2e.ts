@@ -380,15 +380,22 @@ describe('Digit Recognizer, as a person uses it', function () {
   it('comes back after a window reload with its drawing and its reading, and stays one pad', async function () {
     this.timeout(5 * 60_000);
     const page = wb.page;
+    // The submission's editor hid the pad; shown again, its webview is a new frame (it keeps no
+    // context when hidden and restores its drawing from its state).
     await runCommand(page, 'Digit Recognizer: Open Digit Pad');
+    pad = await findWebviewFrame(page, async (f) => await f.locator('[data-testid=pad-canvas]').isVisible(), 60_000);
     await clearPad(pad);
     await draw(page, pad, DIGIT_STROKES[7]);
     const before = await explained(pad);
     const ink = await previewPixels(pad);
-    await page.reload();
+    // Reloaded as a person does (a page reload of the browser does not give the workbench the
+    // time to keep the webview's state; Developer: Reload Window does).
+    const reloaded = page.waitForEvent('load', { timeout: 120_000 });
+    await runCommand(page, 'Developer: Reload Window');
+    await reloaded;
     await waitForWorkbench(page);
     // The pad's serializer brings it back; its strokes come from the webview's own state.
-    pad = await findWebviewFrame(page, async (f) => (await f.locator('[data-testid=pad-canvas]').count()) > 0, 120_000);
+    pad = await findWebviewFrame(page, async (f) => await f.locator('[data-testid=pad-canvas]').isVisible(), 120_000);
     await waitUntil(async () => (await previewPixels(pad)) !== emptyPreview, 'the restored pad shows a drawing', 60_000);
     const restored = await previewPixels(pad);
     // Strokes are saved to 4 decimals of the pad's side: the model input may differ by a rounding here and there.
