@@ -13,7 +13,7 @@ import {
   type RunSnapshot,
 } from '../shared/dashboardMessages';
 import { validTrainSettingsIn } from '../shared/training';
-import { createPanel, type Handlers, InsightPanel, type PanelKind } from './insightPanel';
+import { type Handlers, Panel, PanelKind } from './panel';
 import { TrainingSession } from './trainingSession';
 
 export interface DashboardHost {
@@ -22,47 +22,35 @@ export interface DashboardHost {
   log(line: string): void;
 }
 
-const KIND: PanelKind<DashboardFromWebview, DashboardToWebview> = {
+const KIND = new PanelKind<DashboardFromWebview, DashboardToWebview, DashboardPanel>({
   viewType: 'digitRecognizer.trainingDashboard',
   title: 'Training Dashboard',
   script: 'dashboard',
+  style: 'insights',
+  appClass: 'insights',
   checkIn: checkDashboardFromWebview,
   checkOut: checkDashboardToWebview,
-};
+});
 
 /** What the dashboard shows: the live session, or a saved model. */
 type Source = { kind: 'live'; session: TrainingSession } | { kind: 'model'; id: string } | { kind: 'none' };
 
-export class DashboardPanel extends InsightPanel<DashboardFromWebview, DashboardToWebview> {
-  static readonly viewType = KIND.viewType;
-  private static current: DashboardPanel | undefined;
-  static get currentPanel(): DashboardPanel | undefined {
-    return DashboardPanel.current;
-  }
-
+export class DashboardPanel extends Panel<DashboardFromWebview, DashboardToWebview> {
   /** Shows the run in progress (or a saved model's curves when `modelId` is given). */
   static show(host: DashboardHost, modelId?: string, preserveFocus = false): DashboardPanel {
     const source: Source = modelId ? { kind: 'model', id: modelId } : TrainingSession.current ? { kind: 'live', session: TrainingSession.current } : { kind: 'none' };
-    if (DashboardPanel.current) {
-      DashboardPanel.current.setSource(source);
-      DashboardPanel.current.panel.reveal(undefined, preserveFocus);
-      return DashboardPanel.current;
-    }
-    DashboardPanel.current = new DashboardPanel(createPanel(KIND, host.extensionUri, preserveFocus), host, source);
-    return DashboardPanel.current;
+    KIND.current?.setSource(source);
+    return KIND.show(host.extensionUri, (panel) => new DashboardPanel(panel, host, source), { preserveFocus });
   }
 
   static registerSerializer(host: DashboardHost): vscode.Disposable {
-    return vscode.window.registerWebviewPanelSerializer(KIND.viewType, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-        if (DashboardPanel.current) return panel.dispose();
-        const modelId = typeof state === 'object' && state && typeof (state as { modelId?: unknown }).modelId === 'string' ? (state as { modelId: string }).modelId : undefined;
-        const session = TrainingSession.current;
-        // A run cannot survive a reload (its worker belonged to the old extension host): show the
-        // saved model if there is one, else what the webview kept (marked interrupted).
-        const source: Source = modelId && host.model(modelId) ? { kind: 'model', id: modelId } : session?.running ? { kind: 'live', session } : { kind: 'none' };
-        DashboardPanel.current = new DashboardPanel(panel, host, source);
-      },
+    return KIND.registerSerializer((panel, state) => {
+      const modelId = typeof state === 'object' && state && typeof (state as { modelId?: unknown }).modelId === 'string' ? (state as { modelId: string }).modelId : undefined;
+      const session = TrainingSession.current;
+      // A run cannot survive a reload (its worker belonged to the old extension host): show the
+      // saved model if there is one, else what the webview kept (marked interrupted).
+      const source: Source = modelId && host.model(modelId) ? { kind: 'model', id: modelId } : session?.running ? { kind: 'live', session } : { kind: 'none' };
+      return new DashboardPanel(panel, host, source);
     });
   }
 
@@ -97,12 +85,11 @@ export class DashboardPanel extends InsightPanel<DashboardFromWebview, Dashboard
   private listen(): void {
     this.sessionListener?.dispose();
     this.sessionListener = this.source.kind === 'live' ? this.source.session.onDidUpdate((m) => this.post(m)) : undefined;
-    this.panel.title = this.source.kind === 'model' ? `Training: ${this.host.model(this.source.id)?.metadata.name ?? this.source.id}` : KIND.title;
+    this.panel.title = this.source.kind === 'model' ? `Training: ${this.host.model(this.source.id)?.metadata.name ?? this.source.id}` : KIND.spec.title;
   }
 
   protected override onDispose(): void {
     this.sessionListener?.dispose();
-    if (DashboardPanel.current === this) DashboardPanel.current = undefined;
   }
 
   /** The whole run (the webview may be new: first load, shown again, or reloaded). */

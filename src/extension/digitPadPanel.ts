@@ -1,9 +1,7 @@
 // The Digit Pad: a webview panel where the user draws a digit and sees what the active model
-// reads. One panel at most (revealed, not duplicated); its strokes live in the webview state, so
-// it needs no retainContextWhenHidden and comes back after a window reload through the serializer.
-//
-// Every message from the webview is validated (src/shared/padMessages.ts); a bad one is dropped
-// and logged, never acted upon. One handler per message type.
+// reads. A Panel (src/extension/panel.ts): one at most, revealed (beside the active editor), not
+// duplicated; its strokes live in the webview state and come back after a window reload through
+// the serializer. Messages: src/shared/padMessages.ts, validated both ways.
 //
 // Teaching: the user confirms or corrects what the model read (a digit button or key) and the
 // drawing is kept as a labelled sample in the workspace's samples CSV (SampleStore); the pad
@@ -28,7 +26,7 @@ import {
   type SamplesMessage,
   type WebviewMessage,
 } from '../shared/padMessages';
-import { makeNonce, webviewHtml } from '../webview/common/html';
+import { type Handlers, Panel, PanelKind } from './panel';
 
 /** The pad's view of the samples file (src/extension/sampleStore.ts). */
 export interface PadSamples {
@@ -63,66 +61,37 @@ const COMMANDS: Record<Exclude<PadCommand, 'cancelFineTune' | 'openSamplesFile'>
   pickSamplesFile: 'digitRecognizer.pickSamplesFile',
 };
 
-type Handlers = { [K in WebviewMessage['type']]: (message: Extract<WebviewMessage, { type: K }>) => void | Promise<void> };
+const KIND = new PanelKind<WebviewMessage, ExtensionMessage, DigitPadPanel>({
+  viewType: 'digitRecognizer.digitPad',
+  title: 'Digit Pad',
+  script: 'pad',
+  style: 'pad',
+  appClass: 'pad-app',
+  checkIn: checkWebviewMessage,
+  checkOut: checkExtensionMessage,
+});
 
-export class DigitPadPanel {
-  static readonly viewType = 'digitRecognizer.digitPad';
-  static readonly title = 'Digit Pad';
-
-  private static current: DigitPadPanel | undefined;
-
-  /** The open pad, if any. */
-  static get currentPanel(): DigitPadPanel | undefined {
-    return DigitPadPanel.current;
-  }
-
-  /** Reveals the pad if it is open, otherwise opens it beside the active editor. */
+export class DigitPadPanel extends Panel<WebviewMessage, ExtensionMessage> {
+  /** Reveals the pad (moving it beside the active editor) if it is open, otherwise opens it there. */
   static show(context: vscode.ExtensionContext, host: PadHost): DigitPadPanel {
-    const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
-    if (DigitPadPanel.current) {
-      DigitPadPanel.current.panel.reveal(column);
-      return DigitPadPanel.current;
-    }
-    const panel = vscode.window.createWebviewPanel(DigitPadPanel.viewType, DigitPadPanel.title, column, DigitPadPanel.webviewOptions(context.extensionUri));
-    DigitPadPanel.current = new DigitPadPanel(panel, context.extensionUri, host);
-    return DigitPadPanel.current;
+    return KIND.show(context.extensionUri, (panel) => new DigitPadPanel(panel, context.extensionUri, host), { moveBeside: true });
   }
 
   /** Brings the pad back after a window reload. Call once from activate(). */
   static registerSerializer(context: vscode.ExtensionContext, host: PadHost): vscode.Disposable {
-    const disposable = vscode.window.registerWebviewPanelSerializer(DigitPadPanel.viewType, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel, _state: unknown) {
-        // The strokes are in the webview's own state (getState); nothing to read here.
-        if (DigitPadPanel.current) {
-          // Should not happen (one pad), but never leave two pads fighting over `current`.
-          panel.dispose();
-          return;
-        }
-        panel.webview.options = DigitPadPanel.webviewOptions(context.extensionUri);
-        DigitPadPanel.current = new DigitPadPanel(panel, context.extensionUri, host);
-      },
-    });
+    // The strokes are in the webview's own state (getState); nothing to read here.
+    const disposable = KIND.registerSerializer((panel) => new DigitPadPanel(panel, context.extensionUri, host));
     context.subscriptions.push(disposable);
     return disposable;
   }
 
-  /** Scripts on; only the built webview bundle and the media folder are loadable. */
-  static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-    return {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
-    };
-  }
-
-  private readonly disposables: vscode.Disposable[] = [];
-  private disposed = false;
   /** Latest-wins queue: while a prediction runs, only the newest waiting request is kept. */
   private predicting = false;
   private pendingPredict: PredictMessage | undefined;
   /** The last fine-tune status, replayed to a webview that (re)loads. */
   private fineTuneStatus: Omit<FineTuneStatusMessage, 'type'> | undefined;
 
-  private readonly handlers: Handlers = {
+  protected readonly handlers: Handlers<WebviewMessage> = {
     ready: async () => {
       this.postModel();
       if (this.fineTuneStatus) this.post({ type: 'fineTune', ...this.fineTuneStatus });
@@ -136,7 +105,7 @@ export class DigitPadPanel {
         this.post({ type: 'sampleSaved', label: m.label, count });
       } catch (err) {
         // The drawing stays on the pad; the message names the file and line at fault.
-        this.host.log(`Digit Pad: could not save the sample: ${errorText(err)}`);
+        this.log(`Digit Pad: could not save the sample: ${errorText(err)}`);
         this.post({ type: 'error', message: `Not saved: ${errorText(err)}` });
       }
     },
@@ -144,7 +113,7 @@ export class DigitPadPanel {
       try {
         await this.host.samples.delete(m.row, m.key);
       } catch (err) {
-        this.host.log(`Digit Pad: could not delete the sample: ${errorText(err)}`);
+        this.log(`Digit Pad: could not delete the sample: ${errorText(err)}`);
         this.post({ type: 'error', message: `Not deleted: ${errorText(err)}` });
         await this.postSamples();
       }
@@ -152,47 +121,23 @@ export class DigitPadPanel {
   };
 
   private constructor(
-    readonly panel: vscode.WebviewPanel,
-    private readonly extensionUri: vscode.Uri,
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
     private readonly host: PadHost,
   ) {
-    panel.webview.html = this.html();
-    panel.onDidDispose(() => this.dispose(), null, this.disposables);
-    panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m), null, this.disposables);
-    host.onDidChangeActiveModel(() => this.postModel(), null, this.disposables);
-    host.samples.onDidChange(() => void this.postSamples(), null, this.disposables);
-    host.onDidChangeFineTuneStatus(
-      (status) => {
+    super(panel, KIND, extensionUri, (line) => host.log(line));
+    this.track(host.onDidChangeActiveModel(() => this.postModel()));
+    this.track(host.samples.onDidChange(() => void this.postSamples()));
+    this.track(
+      host.onDidChangeFineTuneStatus((status) => {
         this.fineTuneStatus = status;
         this.post({ type: 'fineTune', ...status });
-      },
-      null,
-      this.disposables,
+      }),
     );
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    if (DigitPadPanel.current === this) DigitPadPanel.current = undefined;
+  protected override onDispose(): void {
     this.pendingPredict = undefined;
-    this.panel.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
-  }
-
-  private receive(raw: unknown): void {
-    const checked = checkWebviewMessage(raw);
-    if (!checked.ok) {
-      this.host.log(`Digit Pad: dropped a bad message from the webview (${checked.reason})`);
-      return;
-    }
-    const message = checked.value;
-    try {
-      const result = (this.handlers[message.type] as (m: WebviewMessage) => void | Promise<void>)(message);
-      if (result) result.catch((err: unknown) => this.host.log(`Digit Pad: ${message.type} failed: ${errorText(err)}`));
-    } catch (err) {
-      this.host.log(`Digit Pad: ${message.type} failed: ${errorText(err)}`);
-    }
   }
 
   private async onPredict(message: PredictMessage): Promise<void> {
@@ -214,11 +159,11 @@ export class DigitPadPanel {
           if (answer.ok) {
             this.post(answer.value);
           } else {
-            this.host.log(`Digit Pad: the model returned an invalid prediction (${answer.reason})`);
+            this.log(`Digit Pad: the model returned an invalid prediction (${answer.reason})`);
             this.post({ type: 'error', requestId, message: 'The model returned an invalid prediction (see the log).' });
           }
         } catch (err) {
-          this.host.log(`Digit Pad: prediction failed: ${errorText(err)}`);
+          this.log(`Digit Pad: prediction failed: ${errorText(err)}`);
           this.post({ type: 'error', requestId, message: `Prediction failed: ${errorText(err)}` });
         }
       }
@@ -277,33 +222,6 @@ export class DigitPadPanel {
     const full = checkExtensionMessage({ type: 'model', model: { name, valAccuracy: model.valAccuracy } });
     // An accuracy the webview would reject (NaN, a percentage) is left out rather than losing the model.
     this.post(full.ok ? full.value : { type: 'model', model: { name } });
-  }
-
-  /**
-   * Posts to the webview. Everything sent is checked against the same validators the webview
-   * uses, so a bug here shows up in the log instead of as a silently dropped message. A hidden
-   * (unloaded) webview drops messages and resyncs with `ready` when it comes back.
-   */
-  private post(message: ExtensionMessage): void {
-    if (this.disposed) return;
-    const checked = checkExtensionMessage(message);
-    if (!checked.ok) {
-      this.host.log(`Digit Pad: not sending an invalid ${message.type} message (${checked.reason})`);
-      return;
-    }
-    this.panel.webview.postMessage(message).then(undefined, (err: unknown) => this.host.log(`Digit Pad: could not post ${message.type}: ${errorText(err)}`));
-  }
-
-  private html(): string {
-    const webview = this.panel.webview;
-    return webviewHtml({
-      cspSource: webview.cspSource,
-      nonce: makeNonce(),
-      title: DigitPadPanel.title,
-      appClass: 'pad-app',
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'pad.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'pad.css')).toString(),
-    });
   }
 }
 

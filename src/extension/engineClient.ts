@@ -3,6 +3,7 @@ import { Worker } from 'worker_threads';
 import type { JobEvent } from '../engine/jobs/context';
 import type { BackendPreference } from '../engine/core/types';
 import type { NativeSource } from '../native/location';
+import { PendingRequests } from '../shared/requests';
 import { checkFromWorker, type FromWorker, type ToWorker, type WorkerData, type WorkerRequest, type WorkerResults } from '../worker/protocol';
 
 /** An error the worker reported, keeping its name (InputError, CancelledError, …). */
@@ -11,12 +12,6 @@ export class WorkerError extends Error {
     super(message);
     this.name = name;
   }
-}
-
-interface Pending {
-  resolve(value: unknown): void;
-  reject(err: Error): void;
-  onEvent?: (event: JobEvent) => void;
 }
 
 export interface RequestOptions {
@@ -31,8 +26,7 @@ export interface RequestOptions {
  */
 export class EngineClient {
   private worker: Worker | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly requests = new PendingRequests<unknown, JobEvent>();
 
   constructor(
     private readonly distDir: string,
@@ -44,13 +38,12 @@ export class EngineClient {
 
   request<T extends WorkerRequest>(request: T, options: RequestOptions = {}): Promise<WorkerResults[T['type']]> {
     const worker = this.ensureWorker();
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      if (options.signal?.aborted) return reject(new WorkerError('CancelledError', 'Cancelled'));
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onEvent: options.onEvent });
+    if (options.signal?.aborted) return Promise.reject(new WorkerError('CancelledError', 'Cancelled'));
+    const reply = this.requests.send((id) => {
       options.signal?.addEventListener('abort', () => this.post({ kind: 'cancel', id }), { once: true });
       worker.postMessage({ kind: 'request', id, request } satisfies ToWorker);
-    });
+    }, options.onEvent);
+    return reply as Promise<WorkerResults[T['type']]>;
   }
 
   /** Ends the worker (and whatever it runs); the next request starts a fresh one. */
@@ -72,38 +65,27 @@ export class EngineClient {
       if (checked.ok) this.onMessage(checked.value);
       else this.log(`Dropped an invalid message from the engine worker: ${checked.reason}`);
     });
-    worker.on('error', (err) => this.failAll(err));
+    worker.on('error', (err) => this.requests.rejectAll(err));
     worker.on('exit', (code) => {
       if (this.worker === worker) this.worker = undefined;
-      this.failAll(new Error(`The engine worker stopped (exit code ${code})`));
+      this.requests.rejectAll(new Error(`The engine worker stopped (exit code ${code})`));
     });
     this.worker = worker;
     return worker;
   }
 
   private onMessage(message: FromWorker): void {
-    const pending = this.pending.get(message.id);
-    if (!pending) return;
     switch (message.kind) {
       case 'event':
-        if (message.event.kind === 'backend') this.log(`Backend: ${message.event.name}${message.event.note ? ` (${message.event.note})` : ''}`);
-        pending.onEvent?.(message.event);
+        if (message.event.kind === 'backend' && this.requests.has(message.id)) this.log(`Backend: ${message.event.name}${message.event.note ? ` (${message.event.note})` : ''}`);
+        this.requests.event(message.id, message.event);
         break;
       case 'result':
-        this.pending.delete(message.id);
-        pending.resolve(message.result);
+        this.requests.resolve(message.id, message.result);
         break;
       case 'error':
-        this.pending.delete(message.id);
-        pending.reject(new WorkerError(message.name, message.message));
+        this.requests.reject(message.id, new WorkerError(message.name, message.message));
         break;
-    }
-  }
-
-  private failAll(err: Error): void {
-    for (const [id, pending] of this.pending) {
-      this.pending.delete(id);
-      pending.reject(err);
     }
   }
 }

@@ -4,44 +4,31 @@
 // stats in its state for hide/show and window reloads.
 import * as vscode from 'vscode';
 import { checkExplorerFromWebview, checkExplorerToWebview, type ExplorerFromWebview, type ExplorerPayload, type ExplorerToWebview } from '../shared/explorerMessages';
-import { createPanel, type Handlers, InsightPanel, type PanelKind } from './insightPanel';
+import { type Handlers, Panel, PanelKind } from './panel';
 
 export interface ExplorerHost {
   extensionUri: vscode.Uri;
   log(line: string): void;
 }
 
-const KIND: PanelKind<ExplorerFromWebview, ExplorerToWebview> = {
+const KIND = new PanelKind<ExplorerFromWebview, ExplorerToWebview, ExplorerPanel>({
   viewType: 'digitRecognizer.datasetExplorer',
   title: 'Dataset Explorer',
   script: 'explorer',
+  style: 'insights',
+  appClass: 'insights',
   checkIn: checkExplorerFromWebview,
   checkOut: checkExplorerToWebview,
-};
+});
 
-export class ExplorerPanel extends InsightPanel<ExplorerFromWebview, ExplorerToWebview> {
-  private static current: ExplorerPanel | undefined;
-  static get currentPanel(): ExplorerPanel | undefined {
-    return ExplorerPanel.current;
-  }
-
+export class ExplorerPanel extends Panel<ExplorerFromWebview, ExplorerToWebview> {
   static show(host: ExplorerHost): ExplorerPanel {
-    if (ExplorerPanel.current) {
-      ExplorerPanel.current.panel.reveal();
-      return ExplorerPanel.current;
-    }
-    ExplorerPanel.current = new ExplorerPanel(createPanel(KIND, host.extensionUri), host);
-    return ExplorerPanel.current;
+    return KIND.show(host.extensionUri, (panel) => new ExplorerPanel(panel, host));
   }
 
   static registerSerializer(host: ExplorerHost): vscode.Disposable {
-    return vscode.window.registerWebviewPanelSerializer(KIND.viewType, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
-        if (ExplorerPanel.current) return panel.dispose();
-        // The stats are in the webview's own state.
-        ExplorerPanel.current = new ExplorerPanel(panel, host);
-      },
-    });
+    // The stats are in the webview's own state.
+    return KIND.registerSerializer((panel) => new ExplorerPanel(panel, host));
   }
 
   private stats: ExplorerPayload | undefined;
@@ -67,10 +54,6 @@ export class ExplorerPanel extends InsightPanel<ExplorerFromWebview, ExplorerToW
 
   private constructor(panel: vscode.WebviewPanel, host: ExplorerHost) {
     super(panel, KIND, host.extensionUri, host.log);
-  }
-
-  protected override onDispose(): void {
-    if (ExplorerPanel.current === this) ExplorerPanel.current = undefined;
   }
 
   progress(file: string, rows: number, bytes: number, totalBytes: number): void {

@@ -8,52 +8,41 @@ import { checkReport, checkReportFromWebview, checkReportToWebview, type ReportF
 import { reportToCsv, reportToMarkdown, type ReportSummary } from '../shared/reportExport';
 import { CheckError } from '../shared/check';
 import { writeFileAtomic } from '../engine/core/files';
-import { createPanel, type Handlers, InsightPanel, type PanelKind } from './insightPanel';
+import { type Handlers, Panel, PanelKind } from './panel';
 
 export interface ReportHost {
   extensionUri: vscode.Uri;
   log(line: string): void;
 }
 
-const KIND: PanelKind<ReportFromWebview, ReportToWebview> = {
+const KIND = new PanelKind<ReportFromWebview, ReportToWebview, ReportPanel>({
   viewType: 'digitRecognizer.evaluationReport',
   title: 'Evaluation Report',
   script: 'report',
+  style: 'insights',
+  appClass: 'insights',
   checkIn: checkReportFromWebview,
   checkOut: checkReportToWebview,
-};
+});
 
-export class ReportPanel extends InsightPanel<ReportFromWebview, ReportToWebview> {
-  private static current: ReportPanel | undefined;
-  static get currentPanel(): ReportPanel | undefined {
-    return ReportPanel.current;
-  }
-
+export class ReportPanel extends Panel<ReportFromWebview, ReportToWebview> {
   static show(host: ReportHost): ReportPanel {
-    if (ReportPanel.current) {
-      ReportPanel.current.panel.reveal();
-      return ReportPanel.current;
-    }
-    ReportPanel.current = new ReportPanel(createPanel(KIND, host.extensionUri), host);
-    return ReportPanel.current;
+    return KIND.show(host.extensionUri, (panel) => new ReportPanel(panel, host));
   }
 
   static registerSerializer(host: ReportHost): vscode.Disposable {
-    return vscode.window.registerWebviewPanelSerializer(KIND.viewType, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-        if (ReportPanel.current) return panel.dispose();
-        const restored = new ReportPanel(panel, host);
-        const saved = typeof state === 'object' && state ? (state as { report?: unknown }).report : undefined;
-        if (saved !== undefined) {
-          try {
-            restored.report = checkReport(saved);
-          } catch (err) {
-            if (!(err instanceof CheckError)) throw err;
-            host.log(`Evaluation Report: the saved report is not valid (${err.message})`);
-          }
+    return KIND.registerSerializer((panel, state) => {
+      const restored = new ReportPanel(panel, host);
+      const saved = typeof state === 'object' && state ? (state as { report?: unknown }).report : undefined;
+      if (saved !== undefined) {
+        try {
+          restored.report = checkReport(saved);
+        } catch (err) {
+          if (!(err instanceof CheckError)) throw err;
+          host.log(`Evaluation Report: the saved report is not valid (${err.message})`);
         }
-        ReportPanel.current = restored;
-      },
+      }
+      return restored;
     });
   }
 
@@ -78,10 +67,6 @@ export class ReportPanel extends InsightPanel<ReportFromWebview, ReportToWebview
     private readonly host: ReportHost,
   ) {
     super(panel, KIND, host.extensionUri, host.log);
-  }
-
-  protected override onDispose(): void {
-    if (ReportPanel.current === this) ReportPanel.current = undefined;
   }
 
   progress(message: string, fraction?: number): void {

@@ -1,5 +1,5 @@
-// Small validation helpers shared by the insight panels' message validators (dashboard, report,
-// explorer). Pure: no DOM, no vscode. A checker returns the cleaned value or throws CheckError;
+// Small validation helpers: the one style of every message validator (the pad's, the insight
+// panels', the engine worker's). Pure: no DOM, no vscode. A checker returns the cleaned value or throws CheckError;
 // `parse` turns that into the `{ ok, value | reason }` form the panels use.
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -59,7 +59,8 @@ export function array<T>(x: unknown, what: string, item: (v: unknown, what: stri
   if (!Array.isArray(x)) return bad(what, x, 'an array');
   if (x.length > maxLength) return bad(what, x, `at most ${maxLength} items`);
   if (exactLength !== undefined && x.length !== exactLength) return bad(what, x, `${exactLength} items`);
-  return x.map((v, i) => item(v, `${what}[${i}]`));
+  // Every index, holes too (map() would skip them and return a sparse array).
+  return Array.from(x, (v, i) => item(v, `${what}[${i}]`));
 }
 
 // One character class and no nested repetition: linear time and constant stack at any length.
@@ -72,11 +73,12 @@ export function isBase64(x: unknown): x is string {
 export function base64Bytes(s: string): number {
   return (s.length / 4) * 3 - (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0);
 }
-/** A base64 string whose decoded length is a multiple of `unit` bytes, at most `maxBytes`. */
-export function base64(x: unknown, what: string, unit: number, maxBytes: number): string {
+/** A base64 string whose decoded length is a multiple of `unit` bytes, at most `maxBytes` (exactly `exactBytes` when given). */
+export function base64(x: unknown, what: string, unit: number, maxBytes: number, exactBytes?: number): string {
   if (!isBase64(x)) return bad(what, x, 'base64 text');
   const bytes = base64Bytes(x);
   if (bytes % unit !== 0 || bytes > maxBytes) return bad(what, `${bytes} bytes`, `a multiple of ${unit} bytes, at most ${maxBytes}`);
+  if (exactBytes !== undefined && bytes !== exactBytes) return bad(what, `${bytes} bytes`, `${exactBytes} bytes`);
   return x;
 }
 

@@ -3,8 +3,8 @@
 // a rejected message is dropped (and logged) by the receiver, never acted upon.
 //
 // Pure: no DOM, no vscode. Imported by src/extension/digitPadPanel.ts and src/webview/pad/.
-import { badSaliency } from './saliency';
-import { base64Bytes, isBase64 } from './check';
+import { type Parsed, array, bad, base64, bool, int, num, oneOf, parse, record, str } from './check';
+import { saliencyMap } from './saliency';
 
 export const PAD_PIXELS = 784;
 export const PAD_CLASSES = 10;
@@ -113,127 +113,95 @@ export interface FineTuneStatusMessage {
 }
 export type ExtensionMessage = PredictionMessage | ModelMessage | ErrorMessage | SamplesMessage | SampleSavedMessage | FineTuneStatusMessage;
 
-// --- validation ------------------------------------------------------------------------------
-
-export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+// --- validation (src/shared/check.ts: a checker returns the cleaned value or throws) ------------
 
 /** Validates a message from the webview; the value is a fresh object holding only known fields. */
 export function checkWebviewMessage(x: unknown): Parsed<WebviewMessage> {
-  if (!isRecord(x)) return fail(`not an object: ${describe(x)}`);
-  switch (x.type) {
-    case 'ready':
-      return ok({ type: 'ready' });
-    case 'predict': {
-      if (!isRequestId(x.requestId)) return fail(`predict: bad requestId ${describe(x.requestId)}`);
-      const pixels = x.pixels;
-      if (!Array.isArray(pixels)) return fail(`predict: pixels is not an array: ${describe(pixels)}`);
-      if (pixels.length !== PAD_PIXELS) return fail(`predict: ${pixels.length} pixels, expected ${PAD_PIXELS}`);
-      for (let i = 0; i < pixels.length; i++) {
-        const v = pixels[i];
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255) {
-          return fail(`predict: pixel ${i} is ${describe(v)}, expected an integer 0–255`);
-        }
+  return parse((): WebviewMessage => {
+    const m = record(x, 'message');
+    switch (m.type) {
+      case 'ready':
+        return { type: 'ready' };
+      case 'predict': {
+        const predict: PredictMessage = { type: 'predict', requestId: requestId(m.requestId, 'predict requestId'), pixels: pixels(m.pixels, 'predict pixels') };
+        return m.explain !== undefined && bool(m.explain, 'predict explain') ? { ...predict, explain: true } : predict;
       }
-      if (x.explain !== undefined && typeof x.explain !== 'boolean') return fail(`predict: bad explain ${describe(x.explain)}`);
-      const predict: PredictMessage = { type: 'predict', requestId: x.requestId, pixels: pixels.slice() as number[] };
-      return ok(x.explain ? { ...predict, explain: true } : predict);
+      case 'command':
+        return { type: 'command', command: oneOf(m.command, 'command', PAD_COMMANDS) };
+      case 'addSample':
+        return { type: 'addSample', pixels: pixels(m.pixels, 'addSample pixels'), label: digit(m.label, 'addSample label') };
+      case 'deleteSample':
+        return { type: 'deleteSample', row: int(m.row, 'deleteSample row'), key: rowKey(m.key, 'deleteSample key') };
+      default:
+        return bad('message type', m.type, 'ready | predict | command | addSample | deleteSample');
     }
-    case 'command': {
-      const command = x.command;
-      if (!(PAD_COMMANDS as readonly unknown[]).includes(command)) return fail(`command: unknown command ${describe(command)}`);
-      return ok({ type: 'command', command: command as PadCommand });
-    }
-    case 'addSample': {
-      const bad = badPixels(x.pixels);
-      if (bad) return fail(`addSample: ${bad}`);
-      if (!isDigit(x.label)) return fail(`addSample: bad label ${describe(x.label)}`);
-      return ok({ type: 'addSample', pixels: (x.pixels as number[]).slice(), label: x.label });
-    }
-    case 'deleteSample': {
-      if (!isRequestId(x.row)) return fail(`deleteSample: bad row ${describe(x.row)}`);
-      if (!isKey(x.key)) return fail(`deleteSample: bad key ${describe(x.key)}`);
-      return ok({ type: 'deleteSample', row: x.row, key: x.key });
-    }
-    default:
-      return fail(`unknown message type ${describe(x.type)}`);
-  }
+  });
 }
 
 /** Validates a message from the extension; the value is a fresh object holding only known fields. */
 export function checkExtensionMessage(x: unknown): Parsed<ExtensionMessage> {
-  if (!isRecord(x)) return fail(`not an object: ${describe(x)}`);
-  switch (x.type) {
-    case 'prediction': {
-      if (!isRequestId(x.requestId)) return fail(`prediction: bad requestId ${describe(x.requestId)}`);
-      const label = x.label;
-      if (typeof label !== 'number' || !Number.isInteger(label) || label < 0 || label >= PAD_CLASSES) {
-        return fail(`prediction: bad label ${describe(label)}`);
+  return parse((): ExtensionMessage => {
+    const m = record(x, 'message');
+    switch (m.type) {
+      case 'prediction': {
+        const label = digit(m.label, 'prediction label');
+        const prediction: PredictionMessage = {
+          type: 'prediction',
+          requestId: requestId(m.requestId, 'prediction requestId'),
+          label,
+          // `1 + 1e-6` tolerates float32 rounding just above 1 in softmax outputs.
+          probabilities: array(m.probabilities, 'prediction probabilities', (p, w) => num(p, w, 0, 1 + 1e-6), PAD_CLASSES, PAD_CLASSES),
+        };
+        if (m.why === undefined) return prediction;
+        const why = record(m.why, 'prediction why');
+        const contrast = digit(why.contrast, 'prediction contrast digit');
+        if (contrast === label) return bad('prediction contrast digit', contrast, 'a digit other than the label');
+        return { ...prediction, why: { contrast, map: saliencyMap(why.map, 'prediction map') } };
       }
-      const probabilities = x.probabilities;
-      if (!Array.isArray(probabilities) || probabilities.length !== PAD_CLASSES) {
-        return fail(`prediction: probabilities must be ${PAD_CLASSES} numbers`);
+      case 'model': {
+        if (m.model === null) return { type: 'model', model: null };
+        const model = record(m.model, 'model');
+        const name = str(model.name, 'model name', MAX_TEXT);
+        if (name.length === 0) return bad('model name', name, 'a name');
+        return { type: 'model', model: model.valAccuracy === undefined ? { name } : { name, valAccuracy: num(model.valAccuracy, 'model valAccuracy', 0, 1) } };
       }
-      for (let i = 0; i < probabilities.length; i++) {
-        const p = probabilities[i];
-        if (!isProbability(p, 1e-6)) return fail(`prediction: probability ${i} is ${describe(p)}, expected a number 0–1`);
+      case 'samples': {
+        const name = str(m.name, 'samples name', 1000);
+        if (name.length === 0) return bad('samples name', name, 'a file name');
+        const count = int(m.count, 'samples count');
+        const items = array(
+          m.items,
+          'samples items',
+          (v, w) => {
+            const item = record(v, w);
+            return { row: int(item.row, `${w}.row`, 0, count - 1), key: rowKey(item.key, `${w}.key`), label: digit(item.label, `${w}.label`) };
+          },
+          Math.min(MAX_LISTED_SAMPLES, count),
+        );
+        const samples: SamplesMessage = {
+          type: 'samples',
+          name,
+          path: str(m.path, 'samples path', 4096),
+          count,
+          items,
+          pixels: base64(m.pixels, 'samples pixels', PAD_PIXELS, items.length * PAD_PIXELS, items.length * PAD_PIXELS),
+        };
+        return m.error === undefined ? samples : { ...samples, error: str(m.error, 'samples error', MAX_TEXT) };
       }
-      const prediction: PredictionMessage = { type: 'prediction', requestId: x.requestId, label, probabilities: probabilities.slice() as number[] };
-      if (x.why === undefined) return ok(prediction);
-      if (!isRecord(x.why)) return fail(`prediction: bad why ${describe(x.why)}`);
-      const { contrast, map } = x.why;
-      if (!isDigit(contrast) || contrast === label) return fail(`prediction: bad contrast digit ${describe(contrast)}`);
-      const badMap = badSaliency(map);
-      if (badMap) return fail(`prediction: ${badMap}`);
-      return ok({ ...prediction, why: { contrast, map: (map as number[]).slice() } });
-    }
-    case 'model': {
-      if (x.model === null) return ok({ type: 'model', model: null });
-      if (!isRecord(x.model)) return fail(`model: expected an object or null, got ${describe(x.model)}`);
-      const { name, valAccuracy } = x.model;
-      if (typeof name !== 'string' || name.length === 0 || name.length > MAX_TEXT) return fail(`model: bad name ${describe(name)}`);
-      if (valAccuracy !== undefined && !isProbability(valAccuracy)) return fail(`model: bad valAccuracy ${describe(valAccuracy)}`);
-      const model: PadModelInfo = valAccuracy === undefined ? { name } : { name, valAccuracy };
-      return ok({ type: 'model', model });
-    }
-    case 'samples': {
-      const { name, path, count, items, pixels, error } = x;
-      if (typeof name !== 'string' || name.length === 0 || name.length > 1000) return fail(`samples: bad name ${describe(name)}`);
-      if (typeof path !== 'string' || path.length > 4096) return fail(`samples: bad path ${describe(path)}`);
-      if (!isRequestId(count)) return fail(`samples: bad count ${describe(count)}`);
-      if (!Array.isArray(items) || items.length > MAX_LISTED_SAMPLES || items.length > count) return fail(`samples: bad items ${describe(items)}`);
-      const listed: SamplesMessage['items'] = [];
-      for (let i = 0; i < items.length; i++) {
-        const item = items[i];
-        if (!isRecord(item) || !isRequestId(item.row) || item.row >= count || !isKey(item.key) || !isDigit(item.label)) return fail(`samples: bad item ${i}`);
-        listed.push({ row: item.row, key: item.key, label: item.label });
+      case 'sampleSaved':
+        return { type: 'sampleSaved', label: digit(m.label, 'sampleSaved label'), count: int(m.count, 'sampleSaved count', 1) };
+      case 'fineTune': {
+        const status: FineTuneStatusMessage = { type: 'fineTune', state: oneOf(m.state, 'fineTune state', FINE_TUNE_STATES), message: str(m.message, 'fineTune message', MAX_TEXT) };
+        return m.fraction === undefined ? status : { ...status, fraction: num(m.fraction, 'fineTune fraction', 0, 1) };
       }
-      if (!isBase64(pixels) || base64Bytes(pixels) !== items.length * PAD_PIXELS) return fail(`samples: pixels must be base64 of ${items.length} images`);
-      if (error !== undefined && (typeof error !== 'string' || error.length > MAX_TEXT)) return fail(`samples: bad error ${describe(error)}`);
-      const samples: SamplesMessage = { type: 'samples', name, path, count, items: listed, pixels };
-      return ok(error === undefined ? samples : { ...samples, error });
+      case 'error': {
+        const message = str(m.message, 'error message', MAX_TEXT);
+        return m.requestId === undefined ? { type: 'error', message } : { type: 'error', message, requestId: requestId(m.requestId, 'error requestId') };
+      }
+      default:
+        return bad('message type', m.type, 'prediction | model | samples | sampleSaved | fineTune | error');
     }
-    case 'sampleSaved': {
-      if (!isDigit(x.label)) return fail(`sampleSaved: bad label ${describe(x.label)}`);
-      if (!isRequestId(x.count) || x.count < 1) return fail(`sampleSaved: bad count ${describe(x.count)}`);
-      return ok({ type: 'sampleSaved', label: x.label, count: x.count });
-    }
-    case 'fineTune': {
-      const { state, message, fraction } = x;
-      if (!(FINE_TUNE_STATES as readonly unknown[]).includes(state)) return fail(`fineTune: bad state ${describe(state)}`);
-      if (typeof message !== 'string' || message.length > MAX_TEXT) return fail(`fineTune: bad message ${describe(message)}`);
-      if (fraction !== undefined && !isProbability(fraction)) return fail(`fineTune: bad fraction ${describe(fraction)}`);
-      const status: FineTuneStatusMessage = { type: 'fineTune', state: state as FineTuneStatusMessage['state'], message };
-      return ok(fraction === undefined ? status : { ...status, fraction });
-    }
-    case 'error': {
-      const { message, requestId } = x;
-      if (typeof message !== 'string' || message.length > MAX_TEXT) return fail(`error: bad message ${describe(message)}`);
-      if (requestId !== undefined && !isRequestId(requestId)) return fail(`error: bad requestId ${describe(requestId)}`);
-      return ok(requestId === undefined ? { type: 'error', message } : { type: 'error', message, requestId });
-    }
-    default:
-      return fail(`unknown message type ${describe(x.type)}`);
-  }
+  });
 }
 
 /** The message if it is a valid webview → extension message, else undefined. */
@@ -248,53 +216,13 @@ export function parseExtensionMessage(x: unknown): ExtensionMessage | undefined 
   return r.ok ? r.value : undefined;
 }
 
-function ok<T>(value: T): Parsed<T> {
-  return { ok: true, value };
-}
+/** A request id: a safe integer ≥ 0. */
+const requestId = (x: unknown, what: string): number => int(x, what);
 
-function fail<T>(reason: string): Parsed<T> {
-  return { ok: false, reason };
-}
+const digit = (x: unknown, what: string): number => int(x, what, 0, PAD_CLASSES - 1);
 
-/** Why `pixels` is not 784 integers 0–255, or undefined when it is. */
-function badPixels(pixels: unknown): string | undefined {
-  if (!Array.isArray(pixels)) return `pixels is not an array: ${describe(pixels)}`;
-  if (pixels.length !== PAD_PIXELS) return `${pixels.length} pixels, expected ${PAD_PIXELS}`;
-  for (let i = 0; i < pixels.length; i++) {
-    const v = pixels[i];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255) return `pixel ${i} is ${describe(v)}, expected an integer 0–255`;
-  }
-  return undefined;
-}
-
-function isDigit(x: unknown): x is number {
-  return typeof x === 'number' && Number.isInteger(x) && x >= 0 && x < PAD_CLASSES;
-}
+/** A 28×28 image: 784 integers 0–255 (a fresh copy). */
+const pixels = (x: unknown, what: string): number[] => array(x, what, (v, w) => int(v, w, 0, 255), PAD_PIXELS, PAD_PIXELS);
 
 /** A row hash from engine/data/samples.ts rowKey: 8 hex digits. */
-function isKey(x: unknown): x is string {
-  return typeof x === 'string' && /^[0-9a-f]{8}$/.test(x);
-}
-
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-function isRequestId(x: unknown): x is number {
-  return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
-}
-
-/** A number in [0, 1]; `slack` tolerates float32 rounding just above 1 in softmax outputs. */
-function isProbability(x: unknown, slack = 0): x is number {
-  return typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= 1 + slack;
-}
-
-/** A short, safe description of a bad value for log lines. */
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return `array(${x.length})`;
-  if (typeof x === 'string') return JSON.stringify(x.length > 40 ? `${x.slice(0, 40)}…` : x);
-  if (typeof x === 'object') return 'object';
-  return String(x);
-}
+const rowKey = (x: unknown, what: string): string => (typeof x === 'string' && /^[0-9a-f]{8}$/.test(x) ? x : bad(what, x, '8 hex digits'));

@@ -1,20 +1,14 @@
 // "See why" maps in words and in colour, for the pad and the evaluation report. A map is 784
 // integers −127…127 (src/engine/inference/saliency.ts): positive where the ink pushed toward the predicted
 // digit, negative where it pushed toward the digit it is contrasted with. Pure: no DOM, no vscode.
-import { describe } from './check';
+import { array, int } from './check';
 
 export const SALIENCY_PIXELS = 784;
 export const SALIENCY_MAX = 127;
 
-/** Why `map` is not 784 integers −127…127, or undefined when it is. */
-export function badSaliency(map: unknown): string | undefined {
-  if (!Array.isArray(map)) return 'the map is not an array';
-  if (map.length !== SALIENCY_PIXELS) return `the map has ${map.length} values, expected ${SALIENCY_PIXELS}`;
-  for (let i = 0; i < map.length; i++) {
-    const v = map[i];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < -SALIENCY_MAX || v > SALIENCY_MAX) return `map value ${i} is ${describe(v)}, expected an integer −127…127`;
-  }
-  return undefined;
+/** A "see why" map: 784 integers −127…127 (a fresh copy), or CheckError. */
+export function saliencyMap(x: unknown, what: string): number[] {
+  return array(x, what, (v, w) => int(v, w, -SALIENCY_MAX, SALIENCY_MAX), SALIENCY_PIXELS, SALIENCY_PIXELS);
 }
 
 /** Where in the 28×28 frame a point lies, in words. */

@@ -88,6 +88,38 @@ describe('commands', function () {
     assert.deepStrictEqual(modelIds(api), before);
   });
 
+  it('opens one panel of each kind: the command run again reveals it, and after closing it opens anew', async function () {
+    const tabs = (viewType: string) =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(`digitRecognizer.${viewType}`));
+    /** The tab count once it stops changing (the workbench reports tabs asynchronously). */
+    const settledCount = async (viewType: string) => {
+      let last = -1;
+      for (let stable = 0, i = 0; stable < 4 && i < 100; i++) {
+        const count = tabs(viewType).length;
+        stable = count === last && count > 0 ? stable + 1 : 0;
+        last = count;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return last;
+    };
+    const csv = vscode.Uri.file(await slice(dataDir, 'train.csv', 50));
+    const open: Record<string, () => Thenable<unknown>> = {
+      digitPad: () => run('openDigitPad'),
+      trainingDashboard: () => run('showTrainingDashboard', trainedId),
+      datasetExplorer: () => run('exploreDataset', csv),
+      evaluationReport: () => run('evaluateModel', trainedId, csv, { split: false }),
+    };
+    for (const [viewType, show] of Object.entries(open)) {
+      await show();
+      await show();
+      assert.strictEqual(await settledCount(viewType), 1, `${viewType}: one panel after two commands`);
+      await vscode.window.tabGroups.close(tabs(viewType));
+      await show();
+      assert.strictEqual(await settledCount(viewType), 1, `${viewType}: the panel opens again after it was closed`);
+      await vscode.window.tabGroups.close(tabs(viewType));
+    }
+  });
+
   it('renames and deletes models', async function () {
     const loaded = api.activeModelId()!;
     assert.ok((await run('renameModel', loaded, 'renamed'))?.ok);

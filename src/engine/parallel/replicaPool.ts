@@ -10,6 +10,7 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { captureArtifacts } from '../model/artifacts';
+import { PendingRequests } from '../../shared/requests';
 import { type Layout, layoutOf, sharedFloats } from './sharedWeights';
 import type { FromReplica, ReplicaData, ToReplica } from './protocol';
 
@@ -36,11 +37,6 @@ export interface PoolOptions {
   maxShard: number;
 }
 
-interface Pending {
-  resolve(message: FromReplica): void;
-  reject(err: Error): void;
-}
-
 export class ReplicaPool {
   /** All model weights (model.weights order: trainable first), published by the caller. */
   readonly weights: Float32Array;
@@ -54,7 +50,8 @@ export class ReplicaPool {
   readonly grads: Float32Array[] = [];
   readonly gradLayout: Layout;
   private readonly workers: Worker[] = [];
-  private readonly pending: (Pending | undefined)[] = [];
+  /** The reply each replica owes, under its index (one request at a time each). */
+  private readonly replies = new PendingRequests<FromReplica>();
   private failure: Error | undefined;
   private closed = false;
 
@@ -124,7 +121,7 @@ export class ReplicaPool {
   async close(): Promise<void> {
     this.closed = true;
     const workers = this.workers.splice(0);
-    this.rejectAll(new Error('The replica pool was closed'));
+    this.replies.rejectAll(new Error('The replica pool was closed'));
     await Promise.all(workers.map((w) => w.terminate()));
   }
 
@@ -134,12 +131,9 @@ export class ReplicaPool {
     // An idle pool must not keep the process alive; one with a request in flight must.
     worker.unref();
     worker.on('message', (message: FromReplica) => {
-      const pending = this.pending[i];
-      this.pending[i] = undefined;
       worker.unref();
-      if (!pending) return;
-      if (message.kind === 'error') pending.reject(new Error(`Replica thread ${i + 1}: ${message.message}`));
-      else pending.resolve(message);
+      if (message.kind === 'error') this.replies.reject(i, new Error(`Replica thread ${i + 1}: ${message.message}`));
+      else this.replies.resolve(i, message);
     });
     worker.on('error', (err) => this.fail(new Error(`Replica thread ${i + 1} failed: ${err.message}`)));
     worker.on('exit', (code) => {
@@ -148,27 +142,17 @@ export class ReplicaPool {
     });
   }
 
-  private expect(i: number, kind: FromReplica['kind']): Promise<FromReplica> {
-    return new Promise((resolve, reject) => {
-      if (this.pending[i]) return reject(new Error(`Replica thread ${i + 1} is busy`));
-      this.workers[i].ref();
-      this.pending[i] = {
-        resolve: (m) => (m.kind === kind ? resolve(m) : reject(new Error(`Replica thread ${i + 1} answered ${m.kind}, expected ${kind}`))),
-        reject,
-      };
-    });
+  private async expect(i: number, kind: FromReplica['kind']): Promise<FromReplica> {
+    if (this.replies.has(i)) throw new Error(`Replica thread ${i + 1} is busy`);
+    this.workers[i].ref();
+    const reply = await this.replies.expect(i);
+    if (reply.kind !== kind) throw new Error(`Replica thread ${i + 1} answered ${reply.kind}, expected ${kind}`);
+    return reply;
   }
 
   private fail(err: Error): void {
     this.failure ??= err;
-    this.rejectAll(err);
-  }
-
-  private rejectAll(err: Error): void {
-    this.pending.forEach((p, i) => {
-      this.pending[i] = undefined;
-      p?.reject(err);
-    });
+    this.replies.rejectAll(err);
   }
 }
 

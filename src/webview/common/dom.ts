@@ -1,4 +1,4 @@
-// Small DOM helpers shared by the insight webviews.
+// Small DOM helpers shared by the webviews.
 
 export interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -22,6 +22,11 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<
   }
   el.append(...children);
   return el;
+}
+
+/** Whether a key went to a text field (which keeps its own keys). */
+export function isTextField(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
 }
 
 export function button(label: string, onClick: () => void, props: Partial<Record<string, string>> = {}): HTMLButtonElement {
