@@ -15,6 +15,20 @@ export function parse<T>(fn: () => T): Parsed<T> {
   }
 }
 
+/**
+ * A validator for a protocol's messages: the `type` field picks the checker of that type (which
+ * returns a fresh value holding only known fields); any other type is refused.
+ */
+export function messages<T extends { type: string }>(checkers: { [K in T['type']]: (m: Record<string, unknown>) => Extract<T, { type: K }> }): (x: unknown) => Parsed<T> {
+  const types = Object.keys(checkers) as Array<T['type']>;
+  return (x) =>
+    parse((): T => {
+      const m = record(x, 'message');
+      const type = types.find((t) => t === m.type);
+      return type === undefined ? bad('message type', m.type, types.join(' | ')) : checkers[type](m);
+    });
+}
+
 export function bad(what: string, value: unknown, expected: string): never {
   throw new CheckError(`${what} is ${describe(value)}, expected ${expected}`);
 }

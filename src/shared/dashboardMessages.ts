@@ -1,7 +1,7 @@
 // Messages between the Training Dashboard webview and the extension, with strict validators for
 // both directions (a rejected message is dropped and logged, never acted upon). Pure.
 import { type BatchHistory } from './series';
-import { type Parsed, array, int, num, oneOf, optNum, optStr, parse, record, str, bad } from './check';
+import { messages, array, int, num, oneOf, optNum, optStr, record, str, bad } from './check';
 import { TRAIN_OPTION_KEYS, TRAIN_OPTIONS, type EpochStats, type TrainSettings } from './training';
 import { isValidOption, validText } from './options';
 
@@ -63,47 +63,28 @@ export type DashboardFromWebview = { type: 'ready' } | { type: 'stop' } | { type
 
 const MAX_POINTS = 4096;
 
-export function checkDashboardFromWebview(x: unknown): Parsed<DashboardFromWebview> {
-  return parse(() => {
-    const m = record(x, 'message');
-    switch (m.type) {
-      case 'ready':
-        return { type: 'ready' };
-      case 'stop':
-        return { type: 'stop' };
-      case 'command':
-        return { type: 'command', command: oneOf(m.command, 'command', DASHBOARD_COMMANDS) };
-      default:
-        return bad('message type', m.type, 'ready | stop | command');
-    }
-  });
-}
+export const checkDashboardFromWebview = messages<DashboardFromWebview>({
+  ready: () => ({ type: 'ready' }),
+  stop: () => ({ type: 'stop' }),
+  command: (m) => ({ type: 'command', command: oneOf(m.command, 'command', DASHBOARD_COMMANDS) }),
+});
 
-export function checkDashboardToWebview(x: unknown): Parsed<DashboardToWebview> {
-  return parse((): DashboardToWebview => {
-    const m = record(x, 'message');
-    switch (m.type) {
-      case 'run':
-        return { type: 'run', run: checkRun(m.run) };
-      case 'batch':
-        return { type: 'batch', point: checkBatch(m.point) };
-      case 'epoch':
-        return { type: 'epoch', stats: checkEpoch(m.stats) };
-      case 'status':
-        return stripUndefined({
-          type: 'status' as const,
-          status: oneOf(m.status, 'status', RUN_STATUSES),
-          message: optStr(m.message, 'message'),
-          modelId: optStr(m.modelId, 'modelId', 500),
-          backend: optStr(m.backend, 'backend', 100),
-          rows: m.rows === undefined ? undefined : int(m.rows, 'rows'),
-          trainingSeconds: optNum(m.trainingSeconds, 'trainingSeconds', 0),
-        });
-      default:
-        return bad('message type', m.type, 'run | batch | epoch | status');
-    }
-  });
-}
+export const checkDashboardToWebview = messages<DashboardToWebview>({
+  run: (m) => ({ type: 'run', run: checkRun(m.run) }),
+  batch: (m) => ({ type: 'batch', point: checkBatch(m.point) }),
+  epoch: (m) => ({ type: 'epoch', stats: checkEpoch(m.stats) }),
+  status: (m) => {
+    return stripUndefined({
+      type: 'status' as const,
+      status: oneOf(m.status, 'status', RUN_STATUSES),
+      message: optStr(m.message, 'message'),
+      modelId: optStr(m.modelId, 'modelId', 500),
+      backend: optStr(m.backend, 'backend', 100),
+      rows: m.rows === undefined ? undefined : int(m.rows, 'rows'),
+      trainingSeconds: optNum(m.trainingSeconds, 'trainingSeconds', 0),
+    });
+  },
+});
 
 /** Each training option's value, when present, checked against its schema entry. */
 function checkSettings(x: unknown): RunSettings {

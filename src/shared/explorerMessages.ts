@@ -1,5 +1,5 @@
 // Messages between the Dataset Explorer webview and the extension, validated both ways. Pure.
-import { type Parsed, array, base64, bad, int, num, oneOf, optNum, parse, record, str } from './check';
+import { messages, array, base64, bad, int, num, oneOf, optNum, record, str } from './check';
 import { stripUndefined } from './dashboardMessages';
 
 const IMAGE_BYTES = 784;
@@ -40,37 +40,17 @@ export const EXPLORER_COMMANDS = ['train', 'pickFile'] as const;
 export type ExplorerCommand = (typeof EXPLORER_COMMANDS)[number];
 export type ExplorerFromWebview = { type: 'ready' } | { type: 'openLine'; line: number; column?: number } | { type: 'command'; command: ExplorerCommand };
 
-export function checkExplorerFromWebview(x: unknown): Parsed<ExplorerFromWebview> {
-  return parse((): ExplorerFromWebview => {
-    const m = record(x, 'message');
-    switch (m.type) {
-      case 'ready':
-        return { type: 'ready' };
-      case 'openLine':
-        return stripUndefined({ type: 'openLine' as const, line: int(m.line, 'line', 1), column: m.column === undefined ? undefined : int(m.column, 'column', 1) });
-      case 'command':
-        return { type: 'command', command: oneOf(m.command, 'command', EXPLORER_COMMANDS) };
-      default:
-        return bad('message type', m.type, 'ready | openLine | command');
-    }
-  });
-}
+export const checkExplorerFromWebview = messages<ExplorerFromWebview>({
+  ready: () => ({ type: 'ready' }),
+  openLine: (m) => stripUndefined({ type: 'openLine' as const, line: int(m.line, 'line', 1), column: m.column === undefined ? undefined : int(m.column, 'column', 1) }),
+  command: (m) => ({ type: 'command', command: oneOf(m.command, 'command', EXPLORER_COMMANDS) }),
+});
 
-export function checkExplorerToWebview(x: unknown): Parsed<ExplorerToWebview> {
-  return parse((): ExplorerToWebview => {
-    const m = record(x, 'message');
-    switch (m.type) {
-      case 'stats':
-        return { type: 'stats', stats: checkStats(m.stats) };
-      case 'progress':
-        return { type: 'progress', file: str(m.file, 'file', 4096), rows: int(m.rows, 'rows'), bytes: int(m.bytes, 'bytes'), totalBytes: int(m.totalBytes, 'totalBytes') };
-      case 'error':
-        return { type: 'error', message: str(m.message, 'message') };
-      default:
-        return bad('message type', m.type, 'stats | progress | error');
-    }
-  });
-}
+export const checkExplorerToWebview = messages<ExplorerToWebview>({
+  stats: (m) => ({ type: 'stats', stats: checkStats(m.stats) }),
+  progress: (m) => ({ type: 'progress', file: str(m.file, 'file', 4096), rows: int(m.rows, 'rows'), bytes: int(m.bytes, 'bytes'), totalBytes: int(m.totalBytes, 'totalBytes') }),
+  error: (m) => ({ type: 'error', message: str(m.message, 'message') }),
+});
 
 function byteLength(b64: string): number {
   return (b64.length / 4) * 3 - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);

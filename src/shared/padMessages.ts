@@ -3,7 +3,7 @@
 // a rejected message is dropped (and logged) by the receiver, never acted upon.
 //
 // Pure: no DOM, no vscode. Imported by src/extension/digitPadPanel.ts and src/webview/pad/.
-import { type Parsed, array, bad, base64, bool, int, num, oneOf, parse, record, str } from './check';
+import { messages, array, bad, base64, bool, int, num, oneOf, record, str } from './check';
 import { saliencyMap } from './saliency';
 
 export const PAD_PIXELS = 784;
@@ -116,93 +116,80 @@ export type ExtensionMessage = PredictionMessage | ModelMessage | ErrorMessage |
 // --- validation (src/shared/check.ts: a checker returns the cleaned value or throws) ------------
 
 /** Validates a message from the webview; the value is a fresh object holding only known fields. */
-export function checkWebviewMessage(x: unknown): Parsed<WebviewMessage> {
-  return parse((): WebviewMessage => {
-    const m = record(x, 'message');
-    switch (m.type) {
-      case 'ready':
-        return { type: 'ready' };
-      case 'predict': {
-        const predict: PredictMessage = { type: 'predict', requestId: requestId(m.requestId, 'predict requestId'), pixels: pixels(m.pixels, 'predict pixels') };
-        return m.explain !== undefined && bool(m.explain, 'predict explain') ? { ...predict, explain: true } : predict;
-      }
-      case 'command':
-        return { type: 'command', command: oneOf(m.command, 'command', PAD_COMMANDS) };
-      case 'addSample':
-        return { type: 'addSample', pixels: pixels(m.pixels, 'addSample pixels'), label: digit(m.label, 'addSample label') };
-      case 'deleteSample':
-        return { type: 'deleteSample', row: int(m.row, 'deleteSample row'), key: rowKey(m.key, 'deleteSample key') };
-      default:
-        return bad('message type', m.type, 'ready | predict | command | addSample | deleteSample');
-    }
-  });
-}
+export const checkWebviewMessage = messages<WebviewMessage>({
+  ready: () => ({ type: 'ready' }),
+  predict: (m) => {
+      const predict: PredictMessage = { type: 'predict', requestId: requestId(m.requestId, 'predict requestId'), pixels: pixels(m.pixels, 'predict pixels') };
+      return m.explain !== undefined && bool(m.explain, 'predict explain') ? { ...predict, explain: true } : predict;
+    
+  },
+  command: (m) => ({ type: 'command', command: oneOf(m.command, 'command', PAD_COMMANDS) }),
+  addSample: (m) => ({ type: 'addSample', pixels: pixels(m.pixels, 'addSample pixels'), label: digit(m.label, 'addSample label') }),
+  deleteSample: (m) => ({ type: 'deleteSample', row: int(m.row, 'deleteSample row'), key: rowKey(m.key, 'deleteSample key') }),
+});
 
 /** Validates a message from the extension; the value is a fresh object holding only known fields. */
-export function checkExtensionMessage(x: unknown): Parsed<ExtensionMessage> {
-  return parse((): ExtensionMessage => {
-    const m = record(x, 'message');
-    switch (m.type) {
-      case 'prediction': {
-        const label = digit(m.label, 'prediction label');
-        const prediction: PredictionMessage = {
-          type: 'prediction',
-          requestId: requestId(m.requestId, 'prediction requestId'),
-          label,
-          // `1 + 1e-6` tolerates float32 rounding just above 1 in softmax outputs.
-          probabilities: array(m.probabilities, 'prediction probabilities', (p, w) => num(p, w, 0, 1 + 1e-6), PAD_CLASSES, PAD_CLASSES),
-        };
-        if (m.why === undefined) return prediction;
-        const why = record(m.why, 'prediction why');
-        const contrast = digit(why.contrast, 'prediction contrast digit');
-        if (contrast === label) return bad('prediction contrast digit', contrast, 'a digit other than the label');
-        return { ...prediction, why: { contrast, map: saliencyMap(why.map, 'prediction map') } };
-      }
-      case 'model': {
-        if (m.model === null) return { type: 'model', model: null };
-        const model = record(m.model, 'model');
-        const name = str(model.name, 'model name', MAX_TEXT);
-        if (name.length === 0) return bad('model name', name, 'a name');
-        return { type: 'model', model: model.valAccuracy === undefined ? { name } : { name, valAccuracy: num(model.valAccuracy, 'model valAccuracy', 0, 1) } };
-      }
-      case 'samples': {
-        const name = str(m.name, 'samples name', 1000);
-        if (name.length === 0) return bad('samples name', name, 'a file name');
-        const count = int(m.count, 'samples count');
-        const items = array(
-          m.items,
-          'samples items',
-          (v, w) => {
-            const item = record(v, w);
-            return { row: int(item.row, `${w}.row`, 0, count - 1), key: rowKey(item.key, `${w}.key`), label: digit(item.label, `${w}.label`) };
-          },
-          Math.min(MAX_LISTED_SAMPLES, count),
-        );
-        const samples: SamplesMessage = {
-          type: 'samples',
-          name,
-          path: str(m.path, 'samples path', 4096),
-          count,
-          items,
-          pixels: base64(m.pixels, 'samples pixels', PAD_PIXELS, items.length * PAD_PIXELS, items.length * PAD_PIXELS),
-        };
-        return m.error === undefined ? samples : { ...samples, error: str(m.error, 'samples error', MAX_TEXT) };
-      }
-      case 'sampleSaved':
-        return { type: 'sampleSaved', label: digit(m.label, 'sampleSaved label'), count: int(m.count, 'sampleSaved count', 1) };
-      case 'fineTune': {
-        const status: FineTuneStatusMessage = { type: 'fineTune', state: oneOf(m.state, 'fineTune state', FINE_TUNE_STATES), message: str(m.message, 'fineTune message', MAX_TEXT) };
-        return m.fraction === undefined ? status : { ...status, fraction: num(m.fraction, 'fineTune fraction', 0, 1) };
-      }
-      case 'error': {
-        const message = str(m.message, 'error message', MAX_TEXT);
-        return m.requestId === undefined ? { type: 'error', message } : { type: 'error', message, requestId: requestId(m.requestId, 'error requestId') };
-      }
-      default:
-        return bad('message type', m.type, 'prediction | model | samples | sampleSaved | fineTune | error');
-    }
-  });
-}
+export const checkExtensionMessage = messages<ExtensionMessage>({
+  prediction: (m) => {
+      const label = digit(m.label, 'prediction label');
+      const prediction: PredictionMessage = {
+        type: 'prediction',
+        requestId: requestId(m.requestId, 'prediction requestId'),
+        label,
+        // `1 + 1e-6` tolerates float32 rounding just above 1 in softmax outputs.
+        probabilities: array(m.probabilities, 'prediction probabilities', (p, w) => num(p, w, 0, 1 + 1e-6), PAD_CLASSES, PAD_CLASSES),
+      };
+      if (m.why === undefined) return prediction;
+      const why = record(m.why, 'prediction why');
+      const contrast = digit(why.contrast, 'prediction contrast digit');
+      if (contrast === label) return bad('prediction contrast digit', contrast, 'a digit other than the label');
+      return { ...prediction, why: { contrast, map: saliencyMap(why.map, 'prediction map') } };
+    
+  },
+  model: (m) => {
+      if (m.model === null) return { type: 'model', model: null };
+      const model = record(m.model, 'model');
+      const name = str(model.name, 'model name', MAX_TEXT);
+      if (name.length === 0) return bad('model name', name, 'a name');
+      return { type: 'model', model: model.valAccuracy === undefined ? { name } : { name, valAccuracy: num(model.valAccuracy, 'model valAccuracy', 0, 1) } };
+    
+  },
+  samples: (m) => {
+      const name = str(m.name, 'samples name', 1000);
+      if (name.length === 0) return bad('samples name', name, 'a file name');
+      const count = int(m.count, 'samples count');
+      const items = array(
+        m.items,
+        'samples items',
+        (v, w) => {
+          const item = record(v, w);
+          return { row: int(item.row, `${w}.row`, 0, count - 1), key: rowKey(item.key, `${w}.key`), label: digit(item.label, `${w}.label`) };
+        },
+        Math.min(MAX_LISTED_SAMPLES, count),
+      );
+      const samples: SamplesMessage = {
+        type: 'samples',
+        name,
+        path: str(m.path, 'samples path', 4096),
+        count,
+        items,
+        pixels: base64(m.pixels, 'samples pixels', PAD_PIXELS, items.length * PAD_PIXELS, items.length * PAD_PIXELS),
+      };
+      return m.error === undefined ? samples : { ...samples, error: str(m.error, 'samples error', MAX_TEXT) };
+    
+  },
+  sampleSaved: (m) => ({ type: 'sampleSaved', label: digit(m.label, 'sampleSaved label'), count: int(m.count, 'sampleSaved count', 1) }),
+  fineTune: (m) => {
+      const status: FineTuneStatusMessage = { type: 'fineTune', state: oneOf(m.state, 'fineTune state', FINE_TUNE_STATES), message: str(m.message, 'fineTune message', MAX_TEXT) };
+      return m.fraction === undefined ? status : { ...status, fraction: num(m.fraction, 'fineTune fraction', 0, 1) };
+    
+  },
+  error: (m) => {
+      const message = str(m.message, 'error message', MAX_TEXT);
+      return m.requestId === undefined ? { type: 'error', message } : { type: 'error', message, requestId: requestId(m.requestId, 'error requestId') };
+    
+  },
+});
 
 /** The message if it is a valid webview → extension message, else undefined. */
 export function parseWebviewMessage(x: unknown): WebviewMessage | undefined {

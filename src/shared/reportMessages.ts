@@ -1,5 +1,5 @@
 // Messages between the Evaluation Report webview and the extension, validated both ways. Pure.
-import { type Parsed, array, base64, bad, int, num, oneOf, parse, record, str } from './check';
+import { messages, array, base64, bad, int, num, oneOf, record, str } from './check';
 import { stripUndefined } from './dashboardMessages';
 
 export const IMAGE_BYTES = 784;
@@ -54,39 +54,18 @@ export type ReportFromWebview =
   | { type: 'export'; format: 'markdown' | 'csv' }
   | { type: 'command'; command: ReportCommand };
 
-export function checkReportFromWebview(x: unknown): Parsed<ReportFromWebview> {
-  return parse((): ReportFromWebview => {
-    const m = record(x, 'message');
-    switch (m.type) {
-      case 'ready':
-        return { type: 'ready' };
-      case 'export':
-        return { type: 'export', format: oneOf(m.format, 'format', ['markdown', 'csv'] as const) };
-      case 'command':
-        return { type: 'command', command: oneOf(m.command, 'command', REPORT_COMMANDS) };
-      default:
-        return bad('message type', m.type, 'ready | export | command');
-    }
-  });
-}
+export const checkReportFromWebview = messages<ReportFromWebview>({
+  ready: () => ({ type: 'ready' }),
+  export: (m) => ({ type: 'export', format: oneOf(m.format, 'format', ['markdown', 'csv'] as const) }),
+  command: (m) => ({ type: 'command', command: oneOf(m.command, 'command', REPORT_COMMANDS) }),
+});
 
-export function checkReportToWebview(x: unknown): Parsed<ReportToWebview> {
-  return parse((): ReportToWebview => {
-    const m = record(x, 'message');
-    switch (m.type) {
-      case 'report':
-        return { type: 'report', report: checkReport(m.report) };
-      case 'progress':
-        return stripUndefined({ type: 'progress' as const, message: str(m.message, 'message', 1000), fraction: m.fraction === undefined ? undefined : num(m.fraction, 'fraction', 0, 1) });
-      case 'error':
-        return { type: 'error', message: str(m.message, 'message') };
-      case 'exported':
-        return { type: 'exported', file: str(m.file, 'file', 4096) };
-      default:
-        return bad('message type', m.type, 'report | progress | error | exported');
-    }
-  });
-}
+export const checkReportToWebview = messages<ReportToWebview>({
+  report: (m) => ({ type: 'report', report: checkReport(m.report) }),
+  progress: (m) => stripUndefined({ type: 'progress' as const, message: str(m.message, 'message', 1000), fraction: m.fraction === undefined ? undefined : num(m.fraction, 'fraction', 0, 1) }),
+  error: (m) => ({ type: 'error', message: str(m.message, 'message') }),
+  exported: (m) => ({ type: 'exported', file: str(m.file, 'file', 4096) }),
+});
 
 const digit = (v: unknown, w: string) => int(v, w, 0, 9);
 
