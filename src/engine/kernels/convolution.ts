@@ -1,8 +1,9 @@
 // Why this file exists: it sets up our C convolution kernels for the three convolutions of conv
 // training — forward, input gradient and filter gradient — and says which convolutions they take
 // (NHWC, no dilation, output channels a multiple of 8; the callers keep their previous path for
-// anything else): 3×3 stride 1 by Winograd (wasm/winograd.c), 5×5 stride 2 partly as a 3×3 one of
-// the input in 2×2 blocks (wasm/spaceToDepth.c), the rest as a direct product over a pixel grid
+// anything else): 3×3 stride 1 by Winograd (wasm/winograd4.c's F(4×4, 3×3), wasm/winograd.c's F(2×2, 3×3)
+// where partial tiles waste F(4×4)'s gain), 5×5 stride 2 as a 3×3 one of the input in 2×2 blocks
+// (wasm/spaceToDepth.c) where that pays, the rest as a direct product over a pixel grid
 // with the right strides (wasm/conv.c). bench/KERNELS.md has what each measured.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -67,25 +68,62 @@ function winograd(k: KernelExports, scratch: Scratch, input: number, N: number, 
 /**
  * A 3×3 filter transformed for winograd (reducing C channels to K), from the cache; transposed:
  * the input gradient's filter (reversed, axes swapped); blocks: a stride-2 filter in 2×2 blocks
- * (spaceToDepth.c), so C is 4× its input channels.
+ * (spaceToDepth.c), so C is 4× its input channels. tile: 2 for F(2×2, 3×3), 4 for F(4×4, 3×3).
  */
-function winogradFilter(backend: Backend, k: KernelExports, filter: Info, C: number, K: number, transposed: boolean, blocks?: ConvInfo): number {
-  return filterCache(backend).get(filter, `winograd ${transposed} ${!!blocks}`, 16 * C * K, (U) => {
-    if (!blocks) return k.winograd_filter(offsetOf(backend, filter), C, K, transposed ? 1 : 0, U);
+function winogradFilter(backend: Backend, k: KernelExports, filter: Info, C: number, K: number, transposed: boolean, blocks?: ConvInfo, tile: Tile = 2): number {
+  const transform = tile === 4 ? k.winograd4_filter : k.winograd_filter;
+  return filterCache(backend).get(filter, `winograd${tile} ${transposed} ${!!blocks}`, (tile + 2) ** 2 * C * K, (U) => {
+    if (!blocks) return transform(offsetOf(backend, filter), C, K, transposed ? 1 : 0, U);
     const scratch = new Scratch(backend);
     try {
       const rearranged = scratch.floats(9 * C * K);
       k.filter_blocks(offsetOf(backend, filter), blocks.filterHeight, blocks.filterWidth, blocks.inChannels, blocks.outChannels, 3, 3, rearranged, 1);
-      k.winograd_filter(rearranged, C, K, transposed ? 1 : 0, U);
+      transform(rearranged, C, K, transposed ? 1 : 0, U);
     } finally {
       scratch.free();
     }
   });
 }
 
-/** dW ([3, 3, C, K]) of a valid 3×3 convolution of `input` ([N, h, w, C]) by Winograd F(3×3, 2×2), from dy ([N, OH, OW, K]). */
+type Tile = 2 | 4;
+
+/** F(4×4, 3×3) (winograd4.c) where it pays; 2 runs everything as before it existed (benchmarks). */
+let largestTile: Tile = 4;
+
+/** Benchmarks: 2 runs every 3×3 convolution by F(2×2, 3×3) as before F(4×4, 3×3) existed. */
+export function setWinogradTile(tile: Tile): void {
+  largestTile = tile;
+}
+
+/**
+ * Winograd's tile for a 3×3 convolution producing OH × OW pixels: F(4×4, 3×3) unless its
+ * partial tiles waste what it saves (multiplies per channel pair, F(2×2) 16 per 2×2 tile, F(4×4)
+ * 36 per 4×4 tile; measured, bench/KERNELS.md: at 10×10 outputs, 324 against 400, F(4×4) is
+ * 1.1× faster, so it is taken below 0.9 of F(2×2)'s count).
+ */
+function tileFor(OH: number, OW: number): Tile {
+  if (largestTile === 2) return 2;
+  const f4 = Math.ceil(OH / 4) * Math.ceil(OW / 4) * 36;
+  const f2 = Math.ceil(OH / 2) * Math.ceil(OW / 2) * 16;
+  return f4 < 0.9 * f2 ? 4 : 2;
+}
+
+/**
+ * winograd by F(4×4, 3×3): the input read in place, its padding gathered per border tile. Outputs
+ * whose window is all zeros are exact zeros (winograd4.c: a ReLU may follow); gradients need not.
+ */
+function winograd4(k: KernelExports, scratch: Scratch, input: number, N: number, h: number, w: number, C: number, top: number, left: number,
+  U: number, K: number, out: number, OH: number, OW: number, exactZeros = true): void {
+  k.winograd4_conv(input, N, h, w, C, top, left, U, K, out, OH, OW, exactZeros ? 1 : 0, scratch.floats(36 * (16 * (C + K) + 32) + 36 * C + 32));
+}
+
+/** dW ([3, 3, C, K]) of a valid 3×3 convolution of `input` ([N, h, w, C]) by Winograd F(3×3, 2×2) or F(3×3, 4×4), from dy ([N, OH, OW, K]). */
 function winogradFilterGrad(k: KernelExports, scratch: Scratch, input: number, N: number, h: number, w: number, C: number, top: number, left: number,
   dy: number, K: number, OH: number, OW: number, dw: number): void {
+  if (tileFor(OH, OW) === 4 && !process.env.F4_NO_FGRAD) {
+    k.winograd4_filter_grad(input, N, h, w, C, top, left, dy, K, OH, OW, dw, scratch.floats(36 * (32 * (C + K) + C * K + 48) + 36 * C));
+    return;
+  }
   const pad = winogradPadding(h, w, top, left, OH, OW);
   const xp = paddedInput(k, scratch, input, N, h, w, C, pad);
   k.winograd_filter_grad(xp, N, pad.height, pad.width, C, dy, K, OH, OW, dw, scratch.floats(16 * (64 * (C + K) + C * K + 48)));
@@ -122,12 +160,15 @@ export function ownConv2d(backend: Backend, x: Info, filter: Info, info: ConvInf
   const scratch = new Scratch(backend);
   try {
     if (winogradFits(info, CI, CO)) {
-      winograd(k, scratch, offsetOf(backend, x), N, info.inHeight, info.inWidth, CI, info.padInfo.top, info.padInfo.left, winogradFilter(backend, k, filter, CI, CO, false), CO, offsetOf(backend, y), OH, OW);
+      const tile = tileFor(OH, OW);
+      (tile === 4 ? winograd4 : winograd)(k, scratch, offsetOf(backend, x), N, info.inHeight, info.inWidth, CI, info.padInfo.top, info.padInfo.left, winogradFilter(backend, k, filter, CI, CO, false, undefined, tile), CO, offsetOf(backend, y), OH, OW);
       return y;
     }
-    if (spaceToDepthFits(info) && OH * OW >= 64) {
+    // In 2×2 blocks by F(4×4, 3×3): 2.1× the direct product even at 4×4 outputs (one tile); by F(2×2, 3×3) from 8×8 outputs.
+    const tile = largestTile === 4 ? 4 : 2;
+    if (spaceToDepthFits(info) && (OH * OW >= 64 || tile === 4)) {
       const input = blocksOf(k, scratch, offsetOf(backend, x), info);
-      winograd(k, scratch, input.blocks, N, input.height, input.width, 4 * CI, 0, 0, winogradFilter(backend, k, filter, 4 * CI, CO, false, info), CO, offsetOf(backend, y), OH, OW);
+      (tile === 4 ? winograd4 : winograd)(k, scratch, input.blocks, N, input.height, input.width, 4 * CI, 0, 0, winogradFilter(backend, k, filter, 4 * CI, CO, false, info, tile), CO, offsetOf(backend, y), OH, OW);
       return y;
     }
     const pad = inputPadding(info);
@@ -188,7 +229,21 @@ export function ownConv2dBackpropInput(backend: Backend, dy: Info, filter: Info,
     const out = offsetOf(backend, dx);
     if (winogradFits(info, CO, CI)) {
       // dx is the valid 3×3 convolution of dy, padded by 2 − pad, with the filter reversed.
-      winograd(k, scratch, offsetOf(backend, dy), N, OH, OW, CO, 2 - info.padInfo.top, 2 - info.padInfo.left, winogradFilter(backend, k, filter, CO, CI, true), CI, out, H, W);
+      const tile = tileFor(H, W);
+      const U = winogradFilter(backend, k, filter, CO, CI, true, undefined, tile);
+      if (tile === 4) winograd4(k, scratch, offsetOf(backend, dy), N, OH, OW, CO, 2 - info.padInfo.top, 2 - info.padInfo.left, U, CI, out, H, W, false);
+      else winograd(k, scratch, offsetOf(backend, dy), N, OH, OW, CO, 2 - info.padInfo.top, 2 - info.padInfo.left, U, CI, out, H, W);
+      return dx;
+    }
+    // The gradient of the 3×3 convolution of x in 2×2 blocks (as ownConv2d; blocks with no pixel of
+    // x left out), when its multiplies are under 3/4 of the direct product's: the blocks' padding
+    // and partial tiles are computed too (measured: 1.26× on 24×24×32, 0.58× on 8×8×64).
+    const height = Math.min(OH + 2, Math.floor((H - 1 + info.padInfo.top) / 2) + 1);
+    const width = Math.min(OW + 2, Math.floor((W - 1 + info.padInfo.left) / 2) + 1);
+    if (spaceToDepthFits(info) && largestTile === 4 && Math.ceil(height / 4) * Math.ceil(width / 4) * 36 * 4 < 0.75 * OH * OW * KH * KW) {
+      const blocks = scratch.floats(N * height * width * 4 * CI);
+      winograd4(k, scratch, offsetOf(backend, dy), N, OH, OW, CO, 2, 2, winogradFilter(backend, k, filter, CO, 4 * CI, true, info, 4), 4 * CI, blocks, height, width, false);
+      k.depth_to_space(blocks, N, height, width, CI, info.padInfo.top, info.padInfo.left, H, W, out);
       return dx;
     }
     if (rows.phases.some((p) => p.taps === 0) || cols.phases.some((p) => p.taps === 0)) k.fill_zero(out, N * H * W * CI);

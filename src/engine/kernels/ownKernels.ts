@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-/** The module's exports (conv.c, winograd.c, spaceToDepth.c, matmul.c, pool.c, reduce.c, batchnorm.c, adam.c, average.c, dropout.c); pointers are byte offsets into the backend's memory. */
+/** The module's exports (conv.c, winograd.c, winograd4.c, spaceToDepth.c, matmul.c, pool.c, reduce.c, batchnorm.c, adam.c, average.c, dropout.c); pointers are byte offsets into the backend's memory. */
 export interface KernelExports {
   conv_grid(A: number, N: number, GH: number, GW: number, aN: number, aH: number, aW: number,
     TH: number, TW: number, tH: number, tW: number, C: number, Bp: number, KB: number,
@@ -22,6 +22,9 @@ export interface KernelExports {
   winograd_filter(W: number, C: number, K: number, transposed: number, U: number): void;
   winograd_conv(xp: number, N: number, Hp: number, Wp: number, C: number, U: number, K: number, y: number, OH: number, OW: number, scratch: number): void;
   winograd_filter_grad(xp: number, N: number, Hp: number, Wp: number, C: number, dy: number, K: number, OH: number, OW: number, dw: number, scratch: number): void;
+  winograd4_filter(W: number, C: number, K: number, transposed: number, U: number): void;
+  winograd4_conv(x: number, N: number, H: number, W: number, C: number, top: number, left: number, U: number, K: number, y: number, OH: number, OW: number, exactZeros: number, scratch: number): void;
+  winograd4_filter_grad(x: number, N: number, H: number, W: number, C: number, top: number, left: number, dy: number, K: number, OH: number, OW: number, dw: number, scratch: number): void;
   adam_update(w: number, g: number, m: number, v: number, n: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
     oneMinusAccBeta1: number, oneMinusAccBeta2: number, epsilon: number, negLearningRate: number, wOut: number, mOut: number, vOut: number): void;
   matmul(A: number, aI: number, aK: number, B: number, bK: number, bJ: number, M: number, K: number, N: number, out: number, packed: number, spare: number): void;
