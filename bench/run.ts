@@ -24,6 +24,7 @@ import { DataParallelTrainer, maxShardFor, StepProfile } from '../src/engine/par
 import { DigitImages } from '../src/engine/types';
 import { dataDir, HOW_TO_GET_DATA } from '../test/support/data';
 import { simdCeiling } from './simdCeiling';
+import { trainingFlops } from './flops';
 
 const ROOT = path.resolve(__dirname, '..');
 const quick = process.argv.includes('--quick');
@@ -153,27 +154,6 @@ function processSeconds(command: string, args: string[], runs: number): number {
     best = Math.min(best, (performance.now() - started) / 1000);
   }
   return best;
-}
-
-/**
- * Multiply-adds ×2 of one training image through a model: every convolution and dense layer's
- * forward pass, weight gradient and (but for the first layer) input gradient.
- */
-function trainingFlops(arch: Architecture): number {
-  const model = createModel(arch, { seed: 1 });
-  let flops = 0;
-  let first = true;
-  for (const layer of model.layers) {
-    const name = layer.getClassName();
-    if (name !== 'Conv2D' && name !== 'Dense') continue;
-    const kernel = layer.getWeights()[0].shape;
-    const outputs = (layer.output as tf.SymbolicTensor).shape.slice(1, -1).reduce((a: number, b) => a * (b as number), 1);
-    const perPass = 2 * outputs * kernel.reduce((a, b) => a * b, 1);
-    flops += perPass * (first ? 2 : 3);
-    first = false;
-  }
-  disposeModel(model);
-  return flops;
 }
 
 async function main(): Promise<void> {

@@ -151,33 +151,56 @@ function blocksOf(k: KernelExports, scratch: Scratch, x: number, info: ConvInfo)
   return { blocks, height, width };
 }
 
+/** Whether our kernels take a convolution with this geometry (channels last, no dilation, CO a multiple of 8). */
+export function convSupported(info: ConvInfo): boolean {
+  return supported(info, info.outChannels);
+}
+
+/** Whether our kernels take its input gradient (CI a multiple of 8 too). */
+export function inputGradSupported(info: ConvInfo): boolean {
+  return supported(info, info.inChannels);
+}
+
+/**
+ * y = conv(x, filter) into y ([N, OH, OW, CO]), pointers into the backend's memory: the forward
+ * pass of ownConv2d and of the fused training step (kernels/fused). exactZeros: see winograd4.
+ * The caller checks convSupported.
+ */
+export function convForward(backend: Backend, k: KernelExports, scratch: Scratch, x: number, filter: Info, info: ConvInfo, y: number, exactZeros = true): void {
+  const { batchSize: N, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
+  if (winogradFits(info, CI, CO)) {
+    const tile = tileFor(OH, OW);
+    const U = winogradFilter(backend, k, filter, CI, CO, false, undefined, tile);
+    if (tile === 4) winograd4(k, scratch, x, N, info.inHeight, info.inWidth, CI, info.padInfo.top, info.padInfo.left, U, CO, y, OH, OW, exactZeros);
+    else winograd(k, scratch, x, N, info.inHeight, info.inWidth, CI, info.padInfo.top, info.padInfo.left, U, CO, y, OH, OW);
+    return;
+  }
+  // In 2×2 blocks by F(4×4, 3×3): 2.1× the direct product even at 4×4 outputs (one tile); by F(2×2, 3×3) from 8×8 outputs.
+  const tile = largestTile === 4 ? 4 : 2;
+  if (spaceToDepthFits(info) && (OH * OW >= 64 || tile === 4)) {
+    const input = blocksOf(k, scratch, x, info);
+    const U = winogradFilter(backend, k, filter, 4 * CI, CO, false, info, tile);
+    if (tile === 4) winograd4(k, scratch, input.blocks, N, input.height, input.width, 4 * CI, 0, 0, U, CO, y, OH, OW, exactZeros);
+    else winograd(k, scratch, input.blocks, N, input.height, input.width, 4 * CI, 0, 0, U, CO, y, OH, OW);
+    return;
+  }
+  const pad = inputPadding(info);
+  const xp = paddedInput(k, scratch, x, N, info.inHeight, info.inWidth, CI, pad);
+  const packed = filterCache(backend).get(filter, 'pack', KH * KW * CI * CO, (p) => k.pack_filter(offsetOf(backend, filter), KH, KW, CI, CO, 0, 0, 1, 1, KH, KW, 0, p));
+  const row = pad.width * CI;
+  k.conv_grid(xp, N, OH, OW, pad.height * row, info.strideHeight * row, info.strideWidth * CI,
+    KH, KW, row, CI, CI, packed, CO / 8,
+    y, OH * OW * CO, OW * CO, CO, scratch.floats(32));
+}
+
 /** y = conv(x, filter) ([N, OH, OW, CO]), or undefined when our kernels do not take this one. */
 export function ownConv2d(backend: Backend, x: Info, filter: Info, info: ConvInfo): Info | undefined {
   const k = ownKernels(backend);
   if (!k || !supported(info, info.outChannels) || x.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
-  const { batchSize: N, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
-  const y = output(backend, [N, OH, OW, CO]);
+  const y = output(backend, [info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
   const scratch = new Scratch(backend);
   try {
-    if (winogradFits(info, CI, CO)) {
-      const tile = tileFor(OH, OW);
-      (tile === 4 ? winograd4 : winograd)(k, scratch, offsetOf(backend, x), N, info.inHeight, info.inWidth, CI, info.padInfo.top, info.padInfo.left, winogradFilter(backend, k, filter, CI, CO, false, undefined, tile), CO, offsetOf(backend, y), OH, OW);
-      return y;
-    }
-    // In 2×2 blocks by F(4×4, 3×3): 2.1× the direct product even at 4×4 outputs (one tile); by F(2×2, 3×3) from 8×8 outputs.
-    const tile = largestTile === 4 ? 4 : 2;
-    if (spaceToDepthFits(info) && (OH * OW >= 64 || tile === 4)) {
-      const input = blocksOf(k, scratch, offsetOf(backend, x), info);
-      (tile === 4 ? winograd4 : winograd)(k, scratch, input.blocks, N, input.height, input.width, 4 * CI, 0, 0, winogradFilter(backend, k, filter, 4 * CI, CO, false, info, tile), CO, offsetOf(backend, y), OH, OW);
-      return y;
-    }
-    const pad = inputPadding(info);
-    const xp = paddedInput(k, scratch, offsetOf(backend, x), N, info.inHeight, info.inWidth, CI, pad);
-    const packed = filterCache(backend).get(filter, 'pack', KH * KW * CI * CO, (p) => k.pack_filter(offsetOf(backend, filter), KH, KW, CI, CO, 0, 0, 1, 1, KH, KW, 0, p));
-    const row = pad.width * CI;
-    k.conv_grid(xp, N, OH, OW, pad.height * row, info.strideHeight * row, info.strideWidth * CI,
-      KH, KW, row, CI, CI, packed, CO / 8,
-      offsetOf(backend, y), OH * OW * CO, OW * CO, CO, scratch.floats(32));
+    convForward(backend, k, scratch, offsetOf(backend, x), filter, info, offsetOf(backend, y));
   } finally {
     scratch.free();
   }
@@ -214,92 +237,101 @@ function axisPhases(size: number, outSize: number, kernel: number, stride: numbe
   return { phases, before, after };
 }
 
+/** dx ([N, H, W, CI]) of a convolution from dy and the filter into `out` (pointers); the caller checks inputGradSupported. */
+export function convInputGrad(backend: Backend, k: KernelExports, scratch: Scratch, dy: number, filter: Info, info: ConvInfo, out: number): void {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
+  const sh = info.strideHeight;
+  const sw = info.strideWidth;
+  if (winogradFits(info, CO, CI)) {
+    // dx is the valid 3×3 convolution of dy, padded by 2 − pad, with the filter reversed.
+    const tile = tileFor(H, W);
+    const U = winogradFilter(backend, k, filter, CO, CI, true, undefined, tile);
+    if (tile === 4) winograd4(k, scratch, dy, N, OH, OW, CO, 2 - info.padInfo.top, 2 - info.padInfo.left, U, CI, out, H, W, false);
+    else winograd(k, scratch, dy, N, OH, OW, CO, 2 - info.padInfo.top, 2 - info.padInfo.left, U, CI, out, H, W);
+    return;
+  }
+  // The gradient of the 3×3 convolution of x in 2×2 blocks (as convForward; blocks with no pixel
+  // of x left out), when its multiplies are under 3/4 of the direct product's: the blocks' padding
+  // and partial tiles are computed too (measured: 1.26× on 24×24×32, 0.58× on 8×8×64).
+  const height = Math.min(OH + 2, Math.floor((H - 1 + info.padInfo.top) / 2) + 1);
+  const width = Math.min(OW + 2, Math.floor((W - 1 + info.padInfo.left) / 2) + 1);
+  if (spaceToDepthFits(info) && largestTile === 4 && Math.ceil(height / 4) * Math.ceil(width / 4) * 36 * 4 < 0.75 * OH * OW * KH * KW) {
+    const blocks = scratch.floats(N * height * width * 4 * CI);
+    winograd4(k, scratch, dy, N, OH, OW, CO, 2, 2, winogradFilter(backend, k, filter, CO, 4 * CI, true, info, 4), 4 * CI, blocks, height, width, false);
+    k.depth_to_space(blocks, N, height, width, CI, info.padInfo.top, info.padInfo.left, H, W, out);
+    return;
+  }
+  const rows = axisPhases(H, OH, KH, sh, info.padInfo.top);
+  const cols = axisPhases(W, OW, KW, sw, info.padInfo.left);
+  if (rows.phases.some((p) => p.taps === 0) || cols.phases.some((p) => p.taps === 0)) k.fill_zero(out, N * H * W * CI);
+  const margins = { top: rows.before, bottom: rows.after, left: cols.before, right: cols.after, height: OH + rows.before + rows.after, width: OW + cols.before + cols.after };
+  const dyp = paddedInput(k, scratch, dy, N, OH, OW, CO, margins);
+  const row = margins.width * CO;
+  const spare = scratch.floats(32);
+  for (const py of rows.phases) {
+    for (const px of cols.phases) {
+      if (py.taps === 0 || px.taps === 0) continue;
+      const packed = filterCache(backend).get(filter, `phase ${py.tap} ${px.tap} ${sh} ${sw}`, py.taps * px.taps * CO * CI,
+        (p) => k.pack_filter(offsetOf(backend, filter), KH, KW, CI, CO, py.tap, px.tap, sh, sw, py.taps, px.taps, 1, p));
+      const first = dyp + 4 * ((py.shift + rows.before) * row + (px.shift + cols.before) * CO);
+      k.conv_grid(first, N, py.rows, px.rows, margins.height * row, row, CO,
+        py.taps, px.taps, -row, -CO, CO, packed, CI / 8,
+        out + 4 * (py.r * W + px.r) * CI, H * W * CI, sh * W * CI, sw * CI, spare);
+    }
+  }
+}
+
 /** dx of a convolution ([N, H, W, CI]) from dy and the filter, or undefined when not ours. */
 export function ownConv2dBackpropInput(backend: Backend, dy: Info, filter: Info, info: ConvInfo): Info | undefined {
   const k = ownKernels(backend);
   if (!k || !supported(info, info.inChannels) || dy.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
-  const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
-  const sh = info.strideHeight;
-  const sw = info.strideWidth;
-  const rows = axisPhases(H, OH, KH, sh, info.padInfo.top);
-  const cols = axisPhases(W, OW, KW, sw, info.padInfo.left);
-  const dx = output(backend, [N, H, W, CI]);
+  const dx = output(backend, [info.batchSize, info.inHeight, info.inWidth, info.inChannels]);
   const scratch = new Scratch(backend);
   try {
-    const out = offsetOf(backend, dx);
-    if (winogradFits(info, CO, CI)) {
-      // dx is the valid 3×3 convolution of dy, padded by 2 − pad, with the filter reversed.
-      const tile = tileFor(H, W);
-      const U = winogradFilter(backend, k, filter, CO, CI, true, undefined, tile);
-      if (tile === 4) winograd4(k, scratch, offsetOf(backend, dy), N, OH, OW, CO, 2 - info.padInfo.top, 2 - info.padInfo.left, U, CI, out, H, W, false);
-      else winograd(k, scratch, offsetOf(backend, dy), N, OH, OW, CO, 2 - info.padInfo.top, 2 - info.padInfo.left, U, CI, out, H, W);
-      return dx;
-    }
-    // The gradient of the 3×3 convolution of x in 2×2 blocks (as ownConv2d; blocks with no pixel of
-    // x left out), when its multiplies are under 3/4 of the direct product's: the blocks' padding
-    // and partial tiles are computed too (measured: 1.26× on 24×24×32, 0.58× on 8×8×64).
-    const height = Math.min(OH + 2, Math.floor((H - 1 + info.padInfo.top) / 2) + 1);
-    const width = Math.min(OW + 2, Math.floor((W - 1 + info.padInfo.left) / 2) + 1);
-    if (spaceToDepthFits(info) && largestTile === 4 && Math.ceil(height / 4) * Math.ceil(width / 4) * 36 * 4 < 0.75 * OH * OW * KH * KW) {
-      const blocks = scratch.floats(N * height * width * 4 * CI);
-      winograd4(k, scratch, offsetOf(backend, dy), N, OH, OW, CO, 2, 2, winogradFilter(backend, k, filter, CO, 4 * CI, true, info, 4), 4 * CI, blocks, height, width, false);
-      k.depth_to_space(blocks, N, height, width, CI, info.padInfo.top, info.padInfo.left, H, W, out);
-      return dx;
-    }
-    if (rows.phases.some((p) => p.taps === 0) || cols.phases.some((p) => p.taps === 0)) k.fill_zero(out, N * H * W * CI);
-    const margins = { top: rows.before, bottom: rows.after, left: cols.before, right: cols.after, height: OH + rows.before + rows.after, width: OW + cols.before + cols.after };
-    const dyp = paddedInput(k, scratch, offsetOf(backend, dy), N, OH, OW, CO, margins);
-    const row = margins.width * CO;
-    const spare = scratch.floats(32);
-    for (const py of rows.phases) {
-      for (const px of cols.phases) {
-        if (py.taps === 0 || px.taps === 0) continue;
-        const packed = filterCache(backend).get(filter, `phase ${py.tap} ${px.tap} ${sh} ${sw}`, py.taps * px.taps * CO * CI,
-          (p) => k.pack_filter(offsetOf(backend, filter), KH, KW, CI, CO, py.tap, px.tap, sh, sw, py.taps, px.taps, 1, p));
-        const first = dyp + 4 * ((py.shift + rows.before) * row + (px.shift + cols.before) * CO);
-        k.conv_grid(first, N, py.rows, px.rows, margins.height * row, row, CO,
-          py.taps, px.taps, -row, -CO, CO, packed, CI / 8,
-          out + 4 * (py.r * W + px.r) * CI, H * W * CI, sh * W * CI, sw * CI, spare);
-      }
-    }
+    convInputGrad(backend, k, scratch, offsetOf(backend, dy), filter, info, offsetOf(backend, dx));
   } finally {
     scratch.free();
   }
   return dx;
 }
 
+/** dW ([KH, KW, CI, CO]) of a convolution from its input and dy into `dw` (pointers); the caller checks convSupported. */
+export function convFilterGrad(k: KernelExports, scratch: Scratch, x: number, dy: number, info: ConvInfo, dw: number): void {
+  const { batchSize: N, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
+  if (winogradFits(info, CI, CO)) {
+    winogradFilterGrad(k, scratch, x, N, info.inHeight, info.inWidth, CI, info.padInfo.top, info.padInfo.left, dy, CO, OH, OW, dw);
+    return;
+  }
+  if (spaceToDepthFits(info)) {
+    const input = blocksOf(k, scratch, x, info);
+    const gradBlocks = scratch.floats(9 * 4 * CI * CO);
+    winogradFilterGrad(k, scratch, input.blocks, N, input.height, input.width, 4 * CI, 0, 0, dy, CO, OH, OW, gradBlocks);
+    k.filter_blocks(dw, KH, KW, CI, CO, 3, 3, gradBlocks, 0);
+    return;
+  }
+  const pad = inputPadding(info);
+  const xp = paddedInput(k, scratch, x, N, info.inHeight, info.inWidth, CI, pad);
+  const M = KH * KW * CI;
+  const rounded = Math.ceil(M / 4) * 4;
+  // The kernel takes rows of dW 4 at a time; with M not a multiple of 4 it writes to scratch first.
+  const target = rounded === M ? dw : scratch.floats(rounded * CO);
+  k.fill_zero(target, rounded * CO);
+  const row = pad.width * CI;
+  // dy rows per chunk: about 16 KB of dy, so a chunk of dy and x stays in the L1/L2 caches.
+  const chunkRows = Math.max(1, Math.floor(16384 / (OW * CO * 4)));
+  k.conv_filter_grad(xp, N, OH, OW, pad.height * row, info.strideHeight * row, info.strideWidth * CI,
+    KH, KW, row, CI, CI, dy, CO, target, chunkRows);
+  if (target !== dw) k.copy_floats(dw, target, M * CO);
+}
+
 /** dW of a convolution ([KH, KW, CI, CO]) from its input and dy, or undefined when not ours. */
 export function ownConv2dBackpropFilter(backend: Backend, x: Info, dy: Info, info: ConvInfo): Info | undefined {
   const k = ownKernels(backend);
   if (!k || !supported(info, info.outChannels) || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
-  const { batchSize: N, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
-  const dw = output(backend, [KH, KW, CI, CO]);
+  const dw = output(backend, [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
   const scratch = new Scratch(backend);
   try {
-    if (winogradFits(info, CI, CO)) {
-      winogradFilterGrad(k, scratch, offsetOf(backend, x), N, info.inHeight, info.inWidth, CI, info.padInfo.top, info.padInfo.left, offsetOf(backend, dy), CO, OH, OW, offsetOf(backend, dw));
-      return dw;
-    }
-    if (spaceToDepthFits(info)) {
-      const input = blocksOf(k, scratch, offsetOf(backend, x), info);
-      const gradBlocks = scratch.floats(9 * 4 * CI * CO);
-      winogradFilterGrad(k, scratch, input.blocks, N, input.height, input.width, 4 * CI, 0, 0, offsetOf(backend, dy), CO, OH, OW, gradBlocks);
-      k.filter_blocks(offsetOf(backend, dw), KH, KW, CI, CO, 3, 3, gradBlocks, 0);
-      return dw;
-    }
-    const pad = inputPadding(info);
-    const xp = paddedInput(k, scratch, offsetOf(backend, x), N, info.inHeight, info.inWidth, CI, pad);
-    const M = KH * KW * CI;
-    const rounded = Math.ceil(M / 4) * 4;
-    // The kernel takes rows of dW 4 at a time; with M not a multiple of 4 it writes to scratch first.
-    const target = rounded === M ? offsetOf(backend, dw) : scratch.floats(rounded * CO);
-    k.fill_zero(target, rounded * CO);
-    const row = pad.width * CI;
-    // dy rows per chunk: about 16 KB of dy, so a chunk of dy and x stays in the L1/L2 caches.
-    const chunkRows = Math.max(1, Math.floor(16384 / (OW * CO * 4)));
-    k.conv_filter_grad(xp, N, OH, OW, pad.height * row, info.strideHeight * row, info.strideWidth * CI,
-      KH, KW, row, CI, CI, offsetOf(backend, dy), CO, target, chunkRows);
-    if (target !== offsetOf(backend, dw)) k.copy_floats(offsetOf(backend, dw), target, M * CO);
+    convFilterGrad(k, scratch, offsetOf(backend, x), offsetOf(backend, dy), info, offsetOf(backend, dw));
   } finally {
     scratch.free();
   }

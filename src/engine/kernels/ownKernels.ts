@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-/** The module's exports (conv.c, winograd.c, winograd4.c, spaceToDepth.c, matmul.c, pool.c, reduce.c, batchnorm.c, adam.c, average.c, dropout.c); pointers are byte offsets into the backend's memory. */
+/** The module's exports (conv.c, winograd.c, winograd4.c, fused.c, spaceToDepth.c, matmul.c, pool.c, reduce.c, batchnorm.c, adam.c, average.c, dropout.c); pointers are byte offsets into the backend's memory. */
 export interface KernelExports {
   conv_grid(A: number, N: number, GH: number, GW: number, aN: number, aH: number, aW: number,
     TH: number, TW: number, tH: number, tW: number, C: number, Bp: number, KB: number,
@@ -40,6 +40,11 @@ export interface KernelExports {
     y: number, mean: number, variance: number, scratch: number): void;
   batchnorm_backward(dy: number, x: number, P: number, C: number, gamma: number, mean: number, variance: number,
     epsilon: number, dx: number, dgamma: number, dbeta: number, scratch: number): void;
+  chain_forward(z: number, P: number, C: number, bias: number, gamma: number, beta: number, epsilon: number,
+    relu: number, s0: number, s1: number, s2: number, c: number, keep: number, mask: number,
+    y: number, mean: number, variance: number, scratch: number): void;
+  chain_backward(dyIn: number, dy: number, y: number, z: number, P: number, C: number, relu: number, invKeep: number, mask: number,
+    gamma: number, mean: number, variance: number, epsilon: number, dz: number, dgamma: number, dbeta: number, scratch: number): void;
 }
 
 const STACK_BYTES = 64 * 1024;
@@ -72,6 +77,12 @@ export function ownKernels(backend: tf.KernelBackend): KernelExports | undefined
   exports.__stack_pointer.value = (stack + STACK_BYTES) & ~15;
   instances.set(backend, exports);
   return exports;
+}
+
+/** A view of n floats at byte offset p of the backend's memory (valid until the memory grows: make it after allocating). */
+export function heapFloats(backend: tf.KernelBackend, p: number, n: number): Float32Array {
+  const wasm = (backend as unknown as BackendWasm).wasm as unknown as { asm: { memory: WebAssembly.Memory } };
+  return new Float32Array(wasm.asm.memory.buffer, p, n);
 }
 
 /** Byte offset of a tensor's data in the backend's memory. */

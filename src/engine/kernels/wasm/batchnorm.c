@@ -34,13 +34,12 @@ static void channel_sums(const float *x, int P, int C, const float *shift, int s
   }
 }
 
-// Training-mode batch norm: mean and biased variance over the P pixels (as tf.moments), then
-// y = γ·(x − μ)/√(σ² + ε) + β. scratch: 3·C floats and C doubles (8-byte aligned, first).
-EXPORT(batchnorm_forward)
-void batchnorm_forward(const float *x, int P, int C, const float *gamma, const float *beta, float epsilon,
-                       float *y, float *mean, float *variance, double *scratch) {
+// Mean and biased variance over the P pixels (as tf.moments), and y = x·scale + offset's factors
+// for γ·(x − μ)/√(σ² + ε) + β (also fused.c's). scratch: C floats and C doubles (first).
+void batchnorm_statistics(const float *x, int P, int C, const float *gamma, const float *beta, float epsilon,
+                          float *mean, float *variance, float *scale, float *offset, double *scratch) {
   double *total = scratch;
-  float *acc = (float *)(scratch + C), *scale = acc + C, *offset = scale + C;
+  float *acc = (float *)(scratch + C);
   channel_sums(x, P, C, 0, 0, acc, total);
   for (int c = 0; c < C; c++) mean[c] = (float)(total[c] / P);
   channel_sums(x, P, C, mean, 1, acc, total);
@@ -50,6 +49,15 @@ void batchnorm_forward(const float *x, int P, int C, const float *gamma, const f
     scale[c] = gamma[c] * inverseStd;
     offset[c] = beta[c] - mean[c] * scale[c];
   }
+}
+
+// Training-mode batch norm: mean and biased variance over the P pixels (as tf.moments), then
+// y = γ·(x − μ)/√(σ² + ε) + β. scratch: 3·C floats and C doubles (8-byte aligned, first).
+EXPORT(batchnorm_forward)
+void batchnorm_forward(const float *x, int P, int C, const float *gamma, const float *beta, float epsilon,
+                       float *y, float *mean, float *variance, double *scratch) {
+  float *scale = (float *)(scratch + C) + C, *offset = scale + C;
+  batchnorm_statistics(x, P, C, gamma, beta, epsilon, mean, variance, scale, offset, scratch);
   for (int p = 0; p < P; p++) {
     const float *in = x + p * C;
     float *out = y + p * C;

@@ -40,29 +40,49 @@ void conv_grid(const float *A, int N, int GH, int GW, int aN, int aH, int aW,
                float *O, int oN, int oH, int oW, float *spare);
 void winograd_accumulate(const float *v, int C, const float *e, int K, int count, float *m);
 
-// U [36][K/8][C][8] from a 3×3 filter; transposed as winograd_filter (winograd.c).
+// G applied to 3 values of 4 lanes (the filter transform's columns, then rows); multiplies by
+// the reciprocals rather than dividing (a division costs ten multiplies, and the filter of every
+// layer is transformed at every training step).
+#define G6(g0, g1, g2, o)                                                                        \
+  do {                                                                                           \
+    V sum_ = ADD(g0, g2);                                                                        \
+    o[0] = MUL(g0, wasm_f32x4_splat(0.25f));                                                     \
+    o[1] = MUL(ADD(sum_, g1), wasm_f32x4_splat(-1.0f / 6));                                      \
+    o[2] = MUL(SUB(sum_, g1), wasm_f32x4_splat(-1.0f / 6));                                      \
+    V a_ = ADD(MUL(g0, wasm_f32x4_splat(1.0f / 24)), MUL(g2, wasm_f32x4_splat(1.0f / 6)));       \
+    V b_ = MUL(g1, wasm_f32x4_splat(1.0f / 12));                                                 \
+    o[3] = ADD(a_, b_);                                                                          \
+    o[4] = SUB(a_, b_);                                                                          \
+    o[5] = g2;                                                                                   \
+  } while (0)
+
+// U [36][K/8][C][8] from a 3×3 filter; transposed as winograd_filter (winograd.c). 4 output
+// channels at a time. K a multiple of 8.
 EXPORT(winograd4_filter)
 void winograd4_filter(const float *W, int C, int K, int transposed, float *U) {
   for (int c = 0; c < C; c++) {
-    for (int k = 0; k < K; k++) {
-      float g[3][3];
+    for (int k = 0; k < K; k += 4) {
+      V g[3][3];
       for (int a = 0; a < 3; a++)
-        for (int b = 0; b < 3; b++)
-          g[a][b] = transposed ? W[((2 - a) * 3 + (2 - b)) * K * C + k * C + c] : W[(a * 3 + b) * C * K + c * K + k];
-      float t[6][3]; // G·g
+        for (int b = 0; b < 3; b++) {
+          if (transposed) {
+            const float *w = W + ((2 - a) * 3 + (2 - b)) * K * C + k * C + c;
+            g[a][b] = wasm_f32x4_make(w[0], w[C], w[2 * C], w[3 * C]);
+          } else {
+            g[a][b] = LOAD(W + (a * 3 + b) * C * K + c * K + k);
+          }
+        }
+      V t[6][3]; // G·g
       for (int b = 0; b < 3; b++) {
-        float g0 = g[0][b], g1 = g[1][b], g2 = g[2][b];
-        t[0][b] = g0 / 4;
-        t[1][b] = -(g0 + g1 + g2) / 6;
-        t[2][b] = -(g0 - g1 + g2) / 6;
-        t[3][b] = g0 / 24 + g1 / 12 + g2 / 6;
-        t[4][b] = g0 / 24 - g1 / 12 + g2 / 6;
-        t[5][b] = g2;
+        V o[6];
+        G6(g[0][b], g[1][b], g[2][b], o);
+        for (int a = 0; a < 6; a++) t[a][b] = o[a];
       }
+      float *u = U + ((k / 8) * C + c) * 8 + k % 8;
       for (int a = 0; a < 6; a++) { // (G·g)·Gᵀ
-        float g0 = t[a][0], g1 = t[a][1], g2 = t[a][2];
-        float u[6] = {g0 / 4, -(g0 + g1 + g2) / 6, -(g0 - g1 + g2) / 6, g0 / 24 + g1 / 12 + g2 / 6, g0 / 24 - g1 / 12 + g2 / 6, g2};
-        for (int b = 0; b < 6; b++) U[(((a * 6 + b) * (K / 8) + k / 8) * C + c) * 8 + k % 8] = u[b];
+        V o[6];
+        G6(t[a][0], t[a][1], t[a][2], o);
+        for (int b = 0; b < 6; b++) STORE(u + (a * 6 + b) * K * C, o[b]);
       }
     }
   }
