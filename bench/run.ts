@@ -22,6 +22,7 @@ import { EngineClient } from '../src/extension/engineClient';
 import { ReplicaPool, resolveThreads } from '../src/engine/parallel/replicaPool';
 import { DataParallelTrainer, maxShardFor, StepProfile } from '../src/engine/parallel/dataParallel';
 import { DigitImages } from '../src/engine/types';
+import { trainStep } from '../src/engine/gradients';
 import { dataDir, HOW_TO_GET_DATA } from '../test/support/data';
 import { simdCeiling } from './simdCeiling';
 import { trainingFlops } from './flops';
@@ -49,7 +50,7 @@ function log(line: string): void {
 
 /**
  * Steady-state training images/s of one architecture on real rows, batch 128, on `threads`
- * threads (1: model.trainOnBatch; more: data parallel over replica threads, as trainModel does).
+ * threads (1: gradients.ts trainStep; more: data parallel over replica threads, as trainModel does).
  */
 async function trainingThroughput(arch: Architecture, data: DigitImages, augment: boolean, threads: number): Promise<{ imagesPerSecond: number; cores: number; profile?: StepProfile }> {
   const model = createModel(arch, { seed: 1 });
@@ -68,7 +69,7 @@ async function trainingThroughput(arch: Architecture, data: DigitImages, augment
       await trainer.trainOnBatch(images, y, transforms);
     } else {
       const x = transforms ? transformImages(images, transforms) : images;
-      await model.trainOnBatch(x, y);
+      trainStep(model, x, y); // what trainModel runs on one thread (the fused step where it applies)
       if (x !== images) x.dispose();
     }
     tf.dispose([images, y]);

@@ -219,8 +219,10 @@ export function biasActivation(backend: Backend, y: Info, bias: Info | undefined
  * the filter taps kh = tap + s·a (tap ≡ r + padBefore mod s), from dy row i + shift − a. With
  * stride 1 there is one phase with every tap: the "full" convolution with the filter reversed.
  */
+type Phase = { r: number; rows: number; tap: number; taps: number; shift: number };
+
 function axisPhases(size: number, outSize: number, kernel: number, stride: number, padBefore: number) {
-  const phases = [];
+  const phases: Phase[] = [];
   for (let r = 0; r < stride && r < size; r++) {
     const tap = (r + padBefore) % stride;
     phases.push({
@@ -250,33 +252,40 @@ export function convInputGrad(backend: Backend, k: KernelExports, scratch: Scrat
     else winograd(k, scratch, dy, N, OH, OW, CO, 2 - info.padInfo.top, 2 - info.padInfo.left, U, CI, out, H, W);
     return;
   }
-  // The gradient of the 3×3 convolution of x in 2×2 blocks (as convForward; blocks with no pixel
-  // of x left out), when its multiplies are under 3/4 of the direct product's: the blocks' padding
-  // and partial tiles are computed too (measured: 1.26× on 24×24×32, 0.58× on 8×8×64).
-  const height = Math.min(OH + 2, Math.floor((H - 1 + info.padInfo.top) / 2) + 1);
-  const width = Math.min(OW + 2, Math.floor((W - 1 + info.padInfo.left) / 2) + 1);
-  if (spaceToDepthFits(info) && largestTile === 4 && Math.ceil(height / 4) * Math.ceil(width / 4) * 36 * 4 < 0.75 * OH * OW * KH * KW) {
-    const blocks = scratch.floats(N * height * width * 4 * CI);
-    winograd4(k, scratch, dy, N, OH, OW, CO, 2, 2, winogradFilter(backend, k, filter, CO, 4 * CI, true, info, 4), 4 * CI, blocks, height, width, false);
-    k.depth_to_space(blocks, N, height, width, CI, info.padInfo.top, info.padInfo.left, H, W, out);
-    return;
-  }
+  // A strided convolution's input gradient by phase (axisPhases): each phase of dx (rows ≡ r mod s,
+  // columns likewise) is a stride-1 correlation of dy with the phase's taps of the filter, at most
+  // 3 a side for a 5×5 stride-2 filter. Those run by F(4×4, 3×3) (the filter zero-padded to 3×3:
+  // 2.25 multiplies per output against the direct product's 4–9) where that is under 3/4 of the
+  // direct product's count, writing every s-th row and column of dx in place; the rest directly.
   const rows = axisPhases(H, OH, KH, sh, info.padInfo.top);
   const cols = axisPhases(W, OW, KW, sw, info.padInfo.left);
+  const byWinograd = (py: Phase, px: Phase) => largestTile === 4 && py.taps > 0 && px.taps > 0 && py.taps <= 3 && px.taps <= 3 && CO % 4 === 0 &&
+    Math.ceil(py.rows / 4) * Math.ceil(px.rows / 4) * 36 < 0.75 * py.rows * px.rows * py.taps * px.taps;
   if (rows.phases.some((p) => p.taps === 0) || cols.phases.some((p) => p.taps === 0)) k.fill_zero(out, N * H * W * CI);
+  let dyp = 0;
   const margins = { top: rows.before, bottom: rows.after, left: cols.before, right: cols.after, height: OH + rows.before + rows.after, width: OW + cols.before + cols.after };
-  const dyp = paddedInput(k, scratch, dy, N, OH, OW, CO, margins);
   const row = margins.width * CO;
   const spare = scratch.floats(32);
   for (const py of rows.phases) {
     for (const px of cols.phases) {
       if (py.taps === 0 || px.taps === 0) continue;
+      const first = out + 4 * (py.r * W + px.r) * CI;
+      if (byWinograd(py, px)) {
+        const U = filterCache(backend).get(filter, `phase4 ${py.tap} ${px.tap} ${sh} ${sw}`, 36 * CO * CI, (u) => {
+          const taps = scratch.floats(9 * CO * CI);
+          k.phase_filter(offsetOf(backend, filter), KW, CI, CO, py.tap, px.tap, sh, sw, py.taps, px.taps, taps);
+          k.winograd4_filter(taps, CO, CI, 0, u);
+        });
+        k.winograd4_conv_into(dy, N, OH, OW, CO, py.taps - 1 - py.shift, px.taps - 1 - px.shift, U, CI, first, py.rows, px.rows,
+          H * W * CI, sh * W * CI, sw * CI, 0, scratch.floats(36 * (16 * (CO + CI) + 32) + 36 * CO + 32));
+        continue;
+      }
+      dyp ||= paddedInput(k, scratch, dy, N, OH, OW, CO, margins);
       const packed = filterCache(backend).get(filter, `phase ${py.tap} ${px.tap} ${sh} ${sw}`, py.taps * px.taps * CO * CI,
         (p) => k.pack_filter(offsetOf(backend, filter), KH, KW, CI, CO, py.tap, px.tap, sh, sw, py.taps, px.taps, 1, p));
-      const first = dyp + 4 * ((py.shift + rows.before) * row + (px.shift + cols.before) * CO);
-      k.conv_grid(first, N, py.rows, px.rows, margins.height * row, row, CO,
+      k.conv_grid(dyp + 4 * ((py.shift + rows.before) * row + (px.shift + cols.before) * CO), N, py.rows, px.rows, margins.height * row, row, CO,
         py.taps, px.taps, -row, -CO, CO, packed, CI / 8,
-        out + 4 * (py.r * W + px.r) * CI, H * W * CI, sh * W * CI, sw * CI, spare);
+        first, H * W * CI, sh * W * CI, sw * CI, spare);
     }
   }
 }

@@ -24,6 +24,9 @@ export interface KernelExports {
   winograd_filter_grad(xp: number, N: number, Hp: number, Wp: number, C: number, dy: number, K: number, OH: number, OW: number, dw: number, scratch: number): void;
   winograd4_filter(W: number, C: number, K: number, transposed: number, U: number): void;
   winograd4_conv(x: number, N: number, H: number, W: number, C: number, top: number, left: number, U: number, K: number, y: number, OH: number, OW: number, exactZeros: number, scratch: number): void;
+  winograd4_conv_into(x: number, N: number, H: number, W: number, C: number, top: number, left: number, U: number, K: number, y: number, OH: number, OW: number,
+    yImage: number, yRow: number, yCol: number, exactZeros: number, scratch: number): void;
+  phase_filter(W: number, KW: number, CI: number, CO: number, kh0: number, kw0: number, sh: number, sw: number, TH: number, TW: number, g: number): void;
   winograd4_filter_grad(x: number, N: number, H: number, W: number, C: number, top: number, left: number, dy: number, K: number, OH: number, OW: number, dw: number, scratch: number): void;
   adam_update(w: number, g: number, m: number, v: number, n: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
     oneMinusAccBeta1: number, oneMinusAccBeta2: number, epsilon: number, negLearningRate: number, wOut: number, mOut: number, vOut: number): void;

@@ -130,7 +130,7 @@ static inline void input_transform6(const float *d, int rowStride, int C, float 
 
 // 36 products of 4 channels (stride apart) → the 4×4 output block Aᵀ·m·A; writes the rows and
 // columns inside the output (rows, cols: 1 to 4).
-static inline void output_transform6(const float *m, int stride, float *y, int rowStride, int K, int rows, int cols) {
+static inline void output_transform6(const float *m, int stride, float *y, int rowStride, int colStride, int rows, int cols) {
   V s[4][6];
   for (int j = 0; j < 6; j++) {
     V o[4];
@@ -142,7 +142,7 @@ static inline void output_transform6(const float *m, int stride, float *y, int r
     V o[4];
     AT6(s[i][0], s[i][1], s[i][2], s[i][3], s[i][4], s[i][5], o);
     float *r = y + i * rowStride;
-    for (int j = 0; j < cols; j++) STORE(r + j * K, o[j]);
+    for (int j = 0; j < cols; j++) STORE(r + j * colStride, o[j]);
   }
 }
 
@@ -185,10 +185,11 @@ static inline unsigned long long nonzero_pixels(const float *d, int rowStride, i
 // computes it (Winograd's rounding leaves ±1e-9 or so there, which would open a ReLU that follows
 // with no bias, or a zero bias, at units the direct product keeps shut). Costs a test of every
 // input pixel's channels (~3% of the convolution).
-// scratch: 36·(TILES4·(C + K) + 32) + 36·C + 32 floats.
-EXPORT(winograd4_conv)
-void winograd4_conv(const float *x, int N, int H, int W, int C, int top, int left, const float *U, int K,
-                    float *y, int OH, int OW, int exactZeros, float *scratch) {
+// Output (n, i, j) is written at y + n·yImage + i·yRow + j·yCol (a strided input gradient's phase
+// writes every other row and column of dx). scratch: 36·(TILES4·(C + K) + 32) + 36·C + 32 floats.
+EXPORT(winograd4_conv_into)
+void winograd4_conv_into(const float *x, int N, int H, int W, int C, int top, int left, const float *U, int K,
+                         float *y, int OH, int OW, int yImage, int yRow, int yCol, int exactZeros, float *scratch) {
   int TH = (OH + 3) / 4, TW = (OW + 3) / 4;
   int tiles = N * TH * TW;
   // The 36 positions' slices are a cache line more than a multiple of 4 KB apart (see winograd.c).
@@ -221,15 +222,40 @@ void winograd4_conv(const float *x, int N, int H, int W, int C, int top, int lef
     }
     for (int t = 0; t < count; t++) {
       int tile = t0 + t, n = tile / (TH * TW), r = tile - n * TH * TW, ti = r / TW, tj = r - ti * TW;
-      float *out = y + ((n * OH + 4 * ti) * OW + 4 * tj) * K;
+      float *out = y + n * yImage + 4 * ti * yRow + 4 * tj * yCol;
       int rows = OH - 4 * ti < 4 ? OH - 4 * ti : 4, cols = OW - 4 * tj < 4 ? OW - 4 * tj : 4;
-      for (int k = 0; k < K; k += 4) output_transform6(m + t * K + k, mStride, out + k, OW * K, K, rows, cols);
+      for (int k = 0; k < K; k += 4) output_transform6(m + t * K + k, mStride, out + k, yRow, yCol, rows, cols);
       for (unsigned z = zeroOutputs[t]; z; z &= z - 1) {
         int bit = __builtin_ctz(z), i = bit >> 2, j = bit & 3;
-        if (i < rows && j < cols) __builtin_memset(out + (i * OW + j) * K, 0, K * sizeof(float));
+        if (i < rows && j < cols) __builtin_memset(out + i * yRow + j * yCol, 0, K * sizeof(float));
       }
     }
   }
+}
+
+// winograd4_conv_into writing y [N][OH][OW][K].
+EXPORT(winograd4_conv)
+void winograd4_conv(const float *x, int N, int H, int W, int C, int top, int left, const float *U, int K,
+                    float *y, int OH, int OW, int exactZeros, float *scratch) {
+  winograd4_conv_into(x, N, H, W, C, top, left, U, K, y, OH, OW, OH * OW * K, OW * K, K, exactZeros, scratch);
+}
+
+// The 3×3 filter of one phase of a strided convolution's input gradient (conv.c's pack_filter has
+// the phases of the direct product): g[a][b][co][ci] = W[kh0 + s·(TH − 1 − a)][kw0 + s·(TW − 1 − b)][ci][co]
+// for a < TH, b < TW (the taps of the phase, reversed), 0 beyond; W [KH][KW][CI][CO], g [3][3][CO][CI].
+EXPORT(phase_filter)
+void phase_filter(const float *W, int KW, int CI, int CO, int kh0, int kw0, int sh, int sw, int TH, int TW, float *g) {
+  for (int a = 0; a < 3; a++)
+    for (int b = 0; b < 3; b++) {
+      float *o = g + (a * 3 + b) * CO * CI;
+      if (a >= TH || b >= TW) {
+        __builtin_memset(o, 0, CO * CI * sizeof(float));
+        continue;
+      }
+      const float *tap = W + ((kh0 + sh * (TH - 1 - a)) * KW + kw0 + sw * (TW - 1 - b)) * CI * CO;
+      for (int co = 0; co < CO; co++)
+        for (int ci = 0; ci < CI; ci++) o[co * CI + ci] = tap[ci * CO + co];
+    }
 }
 
 // One 4×4 block of dy (4 channels; rows/cols inside dy: 1 to 4, zeros beyond) → A·dY·Aᵀ (36
