@@ -40,6 +40,32 @@ void conv_grid(const float *A, int N, int GH, int GW, int aN, int aH, int aW,
                float *O, int oN, int oH, int oW, float *spare);
 void winograd_accumulate(const float *v, int C, const float *e, int K, int count, float *m);
 
+#define SPLAT(p) wasm_v128_load32_splat(p)
+
+// m [rows][K] = v [rows][C] · U, U packed [K/8][C][8], rows a multiple of 4 (those past the tiles
+// in use are computed on whatever the scratch holds, and ignored): 4 rows × 8 channels in
+// registers. A function of its own, with few values live in its loop: inlined in the transforms'
+// loop, V8 spilled its loop counter and pointers at every step.
+__attribute__((noinline)) static void gemm_rows(const float *v, int rows, int C, const float *U, int K, float *m) {
+  for (int t = 0; t < rows; t += 4) {
+    const float *a = v + t * C;
+    for (int k = 0; k < K; k += 8) {
+      V c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+      const float *p0 = a, *p1 = a + C, *p2 = a + 2 * C, *p3 = a + 3 * C, *b = U + k * C;
+      for (int c = C; c > 0; c--, p0++, p1++, p2++, p3++, b += 8) {
+        V b0 = LOAD(b), b1 = LOAD(b + 4), s;
+        s = SPLAT(p0); c00 = ADD(c00, MUL(s, b0)); c01 = ADD(c01, MUL(s, b1));
+        s = SPLAT(p1); c10 = ADD(c10, MUL(s, b0)); c11 = ADD(c11, MUL(s, b1));
+        s = SPLAT(p2); c20 = ADD(c20, MUL(s, b0)); c21 = ADD(c21, MUL(s, b1));
+        s = SPLAT(p3); c30 = ADD(c30, MUL(s, b0)); c31 = ADD(c31, MUL(s, b1));
+      }
+      float *o = m + t * K + k;
+      STORE(o, c00); STORE(o + 4, c01); STORE(o + K, c10); STORE(o + K + 4, c11);
+      STORE(o + 2 * K, c20); STORE(o + 2 * K + 4, c21); STORE(o + 3 * K, c30); STORE(o + 3 * K + 4, c31);
+    }
+  }
+}
+
 // G applied to 3 values of 4 lanes (the filter transform's columns, then rows); multiplies by
 // the reciprocals rather than dividing (a division costs ten multiplies, and the filter of every
 // layer is transformed at every training step).
@@ -197,7 +223,6 @@ void winograd4_conv_into(const float *x, int N, int H, int W, int C, int top, in
   float *v = scratch;              // [36][vStride]: [TILES4][C] each
   float *m = v + 36 * vStride;     // [36][mStride]: [TILES4][K] each
   float *tmp = m + 36 * mStride;   // a gathered border block: 36·C
-  float *spare = tmp + 36 * C;     // 32 floats
   unsigned zeroOutputs[TILES4];    // per tile, bit i·4 + j: output (i, j)'s window is all zeros
   for (int t0 = 0; t0 < tiles; t0 += TILES4) {
     int count = tiles - t0 < TILES4 ? tiles - t0 : TILES4;
@@ -215,11 +240,8 @@ void winograd4_conv_into(const float *x, int N, int H, int W, int C, int top, in
               if ((bits & (0x71c7ull << (i * 6 + j))) == 0) zeroOutputs[t] |= 1u << (i * 4 + j); // 0x71c7: a 3×3 window of a 6-wide block
       }
     }
-    for (int xi = 0; xi < 36; xi++) {
-      // M[ξ] (count × K) = V[ξ] (count × C) · U[ξ] (C × K), 4 tiles × 8 channels at a time.
-      conv_grid(v + xi * vStride, 1, 1, count, 0, 0, C, 1, 1, 0, 0, C, U + xi * C * K, K / 8,
-                m + xi * mStride, 0, 0, K, spare);
-    }
+    // M[ξ] (count × K) = V[ξ] (count × C) · U[ξ] (C × K).
+    for (int xi = 0; xi < 36; xi++) gemm_rows(v + xi * vStride, (count + 3) & ~3, C, U + xi * C * K, K, m + xi * mStride);
     for (int t = 0; t < count; t++) {
       int tile = t0 + t, n = tile / (TH * TW), r = tile - n * TH * TW, ti = r / TW, tj = r - ti * TW;
       float *out = y + n * yImage + 4 * ti * yRow + 4 * tj * yCol;
