@@ -68,23 +68,29 @@ void batchnorm_forward(const float *x, int P, int C, const float *gamma, const f
 // Its gradient, with x̂ = (x − μ)·s and s = 1/√(σ² + ε) recomputed from x:
 //   dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ·s·(dy − dβ/P − x̂·dγ/P)
 //      = k1·dy + k2·(x − μ) + k3 with k1 = γ·s, k2 = −γ·s³·Σdy·(x − μ)/P, k3 = −γ·s·dβ/P.
+// masked: dy is first made from dyIn as fused.c's chain_backward masks it (ReLU: dyIn·invKeep
+// where y > 0, else 0; or dyIn·mask; or dyIn), in the pass that sums it.
 // scratch: 5·C floats and 2·C doubles (8-byte aligned, first).
-EXPORT(batchnorm_backward)
-void batchnorm_backward(const float *dy, const float *x, int P, int C, const float *gamma, const float *mean,
-                        const float *variance, float epsilon, float *dx, float *dgamma, float *dbeta, double *scratch) {
+void batchnorm_backward_masked(const float *dyIn, const float *y, int relu, float invKeep, const float *mask,
+                               float *dy, const float *x, int P, int C, const float *gamma, const float *mean,
+                               const float *variance, float epsilon, float *dx, float *dgamma, float *dbeta, double *scratch) {
   double *sumDy = scratch, *sumDyX = scratch + C;
   float *accDy = (float *)(scratch + 2 * C), *accDyX = accDy + C, *k1 = accDyX + C, *k2 = k1 + C, *k3 = k2 + C;
+  V zero = wasm_f32x4_splat(0), factor = wasm_f32x4_splat(invKeep);
   for (int c = 0; c < C; c++) sumDy[c] = sumDyX[c] = 0;
   for (int p0 = 0; p0 < P; p0 += BLOCK) {
     int p1 = p0 + BLOCK < P ? p0 + BLOCK : P;
     for (int c = 0; c < C; c += 4) {
-      STORE(accDy + c, wasm_f32x4_splat(0));
-      STORE(accDyX + c, wasm_f32x4_splat(0));
+      STORE(accDy + c, zero);
+      STORE(accDyX + c, zero);
     }
     for (int p = p0; p < p1; p++) {
-      const float *g = dy + p * C, *v = x + p * C;
+      const float *g = dyIn + p * C, *v = x + p * C;
       for (int c = 0; c < C; c += 4) {
         V d = LOAD(g + c);
+        if (relu) d = wasm_v128_and(wasm_f32x4_mul(d, factor), wasm_f32x4_gt(LOAD(y + p * C + c), zero));
+        else if (mask) d = wasm_f32x4_mul(d, LOAD(mask + p * C + c));
+        if (dy != dyIn || relu || mask) STORE(dy + p * C + c, d);
         STORE(accDy + c, wasm_f32x4_add(LOAD(accDy + c), d));
         STORE(accDyX + c, wasm_f32x4_add(LOAD(accDyX + c), wasm_f32x4_mul(d, wasm_f32x4_sub(LOAD(v + c), LOAD(mean + c)))));
       }
@@ -111,4 +117,10 @@ void batchnorm_backward(const float *dy, const float *x, int P, int C, const flo
       STORE(out + c, wasm_f32x4_add(r, LOAD(k3 + c)));
     }
   }
+}
+
+EXPORT(batchnorm_backward)
+void batchnorm_backward(const float *dy, const float *x, int P, int C, const float *gamma, const float *mean,
+                        const float *variance, float epsilon, float *dx, float *dgamma, float *dbeta, double *scratch) {
+  batchnorm_backward_masked(dy, 0, 0, 1.0f, 0, (float *)dy, x, P, C, gamma, mean, variance, epsilon, dx, dgamma, dbeta, scratch);
 }
