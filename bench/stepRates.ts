@@ -12,7 +12,7 @@ import { initBackend } from '../src/engine/backend';
 import { Architecture, createModel, disposeModel } from '../src/engine/models';
 import { trainStep } from '../src/engine/gradients';
 import { setFusedStepEnabled, setFusedStepProfile } from '../src/engine/kernels/fused/trainStep';
-import { setWinogradTile } from '../src/engine/kernels/convolution';
+import { passCost, setWinogradTile } from '../src/engine/kernels/convolution';
 import { simdCeiling } from './simdCeiling';
 import { trainingFlops } from './flops';
 
@@ -41,6 +41,17 @@ function use(after: boolean): void {
   }
 }
 
+/** The backend's geometry of each convolution layer of a model, for a batch. */
+function convInfos(model: tf.LayersModel, batch: number): tf.backend_util.Conv2DInfo[] {
+  return model.layers.filter((l) => l.getClassName() === 'Conv2D').map((layer) => {
+    const c = layer.getConfig() as { strides: number | number[]; padding: 'same' | 'valid' };
+    const input = (layer.input as tf.SymbolicTensor).shape as number[];
+    const strides = typeof c.strides === 'number' ? [c.strides, c.strides] : c.strides;
+    const kernel = layer.getWeights()[0].shape as [number, number, number, number];
+    return tf.backend_util.computeConv2DInfo([batch, input[1], input[2], input[3]], kernel, [strides[0], strides[1]], 1, c.padding);
+  });
+}
+
 (async () => {
   await initBackend('wasm');
   const ceiling = simdCeiling();
@@ -65,8 +76,27 @@ function use(after: boolean): void {
     if (parts.size) {
       const total = [...parts.values()].reduce((a, b) => a + b, 0);
       const sumSteps = times[1].reduce((a, b) => a + b, 0);
-      console.log(`${arch}, batch ${batch}, fused step: CPU ms per step by part (mean of ${steps}); the rest of the step (Adam, gradients' bookkeeping) ${((sumSteps - total) / steps).toFixed(1)} ms`);
-      for (const [label, ms] of parts) console.log(`  ${(ms / steps).toFixed(2).padStart(7)}  ${label}`);
+      // Per convolution pass: GFLOP/s by the direct product's count, and by the multiply-adds it
+      // executes (Winograd's element-wise products), the latter as a fraction of the ceiling.
+      const convs = convInfos(models[1], batch);
+      console.log(`${arch}, batch ${batch}, fused step: CPU ms per step by part (mean of ${steps}); for convolution passes GFLOP/s by the direct product's count, the algorithm, and GFLOP/s of the multiply-adds it executes${ceiling ? ` (% of the ${ceiling.toFixed(1)} GFLOP/s ceiling)` : ''}; the rest of the step (Adam, gradients' bookkeeping) ${((sumSteps - total) / steps).toFixed(1)} ms`);
+      let executed = 0;
+      for (const [label, total] of parts) {
+        const ms = total / steps;
+        const match = /^(\d+) conv (forward|filter gradient|input gradient)$/.exec(label);
+        let rate = '';
+        if (match && ms > 0.05) {
+          const info = convs[Number(match[1]) - 1];
+          const cost = passCost(info, match[2] === 'forward' ? 'forward' : match[2] === 'filter gradient' ? 'filter' : 'input');
+          const direct = 2 * info.batchSize * info.outHeight * info.outWidth * info.filterHeight * info.filterWidth * info.inChannels * info.outChannels;
+          const gf = (2 * cost.multiplyAdds) / ms / 1e6;
+          executed += 2 * cost.multiplyAdds;
+          rate = ` | ${(direct / ms / 1e6).toFixed(1)} | ${cost.algorithm} | ${gf.toFixed(1)}${ceiling ? ` (${((100 * gf) / ceiling).toFixed(0)}%)` : ''}`;
+        }
+        console.log(`| ${label} | ${ms.toFixed(2)}${rate} |`);
+      }
+      const convMs = [...parts].filter(([l]) => / conv /.test(l)).reduce((a, [, v]) => a + v / steps, 0);
+      console.log(`convolution passes: ${convMs.toFixed(1)} ms, executed multiply-adds at ${(executed / convMs / 1e6).toFixed(1)} GFLOP/s${ceiling ? ` (${((100 * executed) / convMs / 1e6 / ceiling).toFixed(0)}% of the ceiling)` : ''}`);
     }
     use(true);
     const flops = trainingFlops(arch) * batch;

@@ -346,3 +346,48 @@ export function ownConv2dBackpropFilter(backend: Backend, x: Info, dy: Info, inf
   }
   return dw;
 }
+
+/**
+ * What a pass of this convolution runs (convForward, convInputGrad, convFilterGrad) and the
+ * multiply-adds it executes: with Winograd, those of its element-wise products (36 per 4×4 tile
+ * and channel pair), not the direct product's. For the benchmarks' fraction of the ceiling.
+ */
+export function passCost(info: ConvInfo, pass: 'forward' | 'input' | 'filter'): { algorithm: string; multiplyAdds: number } {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
+  const tiles = (h: number, w: number, t: Tile) => Math.ceil(h / t) * Math.ceil(w / t) * (t + 2) ** 2;
+  const direct = { algorithm: 'direct', multiplyAdds: N * OH * OW * KH * KW * CI * CO };
+  const covers = info.outHeight === 1 && info.outWidth === 1 && KH === H && KW === W && info.padInfo.top === 0 && info.padInfo.left === 0;
+  if (pass === 'input') {
+    if (covers) return { algorithm: 'matrix product', multiplyAdds: direct.multiplyAdds };
+    if (winogradFits(info, CO, CI)) {
+      const t = tileFor(H, W);
+      return { algorithm: `F(${t}×${t}, 3×3)`, multiplyAdds: N * tiles(H, W, t) * CI * CO };
+    }
+    const rows = axisPhases(H, OH, KH, info.strideHeight, info.padInfo.top);
+    const cols = axisPhases(W, OW, KW, info.strideWidth, info.padInfo.left);
+    let madds = 0;
+    let winograd = 0;
+    for (const py of rows.phases) {
+      for (const px of cols.phases) {
+        if (py.taps === 0 || px.taps === 0) continue;
+        const byWinograd = largestTile === 4 && py.taps <= 3 && px.taps <= 3 && CO % 4 === 0 &&
+          Math.ceil(py.rows / 4) * Math.ceil(px.rows / 4) * 36 < 0.75 * py.rows * px.rows * py.taps * px.taps;
+        madds += N * CI * CO * (byWinograd ? tiles(py.rows, px.rows, 4) : py.rows * px.rows * py.taps * px.taps);
+        if (byWinograd) winograd++;
+      }
+    }
+    const phases = rows.phases.length * cols.phases.length;
+    return { algorithm: phases === 1 ? 'direct' : winograd === phases ? `${phases} phases by F(4×4, 3×3)` : `${phases} phases, ${winograd} by F(4×4, 3×3)`, multiplyAdds: madds };
+  }
+  if (covers && pass === 'filter') return { algorithm: 'matrix product', multiplyAdds: direct.multiplyAdds };
+  if (winogradFits(info, CI, CO)) {
+    const t = tileFor(OH, OW);
+    return { algorithm: `F(${t}×${t}, 3×3)`, multiplyAdds: N * tiles(OH, OW, t) * CI * CO };
+  }
+  const t = largestTile === 4 ? 4 : 2;
+  if (spaceToDepthFits(info) && (pass === 'filter' || OH * OW >= 64 || t === 4)) {
+    const tf = pass === 'filter' ? tileFor(OH, OW) : t;
+    return { algorithm: `2×2 blocks, F(${tf}×${tf}, 3×3)`, multiplyAdds: N * tiles(OH, OW, tf) * 4 * CI * CO };
+  }
+  return direct;
+}
