@@ -19,6 +19,8 @@ export interface ConvBlock {
   batchNorm?: BatchNormLayer;
   relu: boolean;
   dropout?: DropoutLayer;
+  /** A Flatten among its layers: its output goes on as [N, OH·OW·CO] (the same memory), and no block follows. */
+  flatten: boolean;
 }
 
 /** The stock BatchNormalization layer's fields (tfjs-layers sets them in its constructor and build()). */
@@ -64,7 +66,7 @@ const activationOf = (layer: tf.layers.Layer) => (layer as unknown as { activati
  * not a plain stack of layers). A block's convolution must be channels-last, undilated, 'same' or
  * 'valid', linear or ReLU, with output channels a multiple of 8 (our kernels); what follows it in
  * the block is, in this order and each optional, batch norm (last axis, centred and scaled), ReLU,
- * seeded dropout. Every layer must be trainable (a frozen batch norm changes what training does).
+ * seeded dropout, with a Flatten (channels last) anywhere after the convolution, ending the blocks. Every layer must be trainable (a frozen batch norm changes what training does).
  */
 export function planOf(model: tf.LayersModel): Plan | undefined {
   if (model.getClassName() !== 'Sequential' || model.inputs.length !== 1 || model.inputs[0].shape.length !== 4) return undefined;
@@ -86,6 +88,7 @@ export function planOf(model: tf.LayersModel): Plan | undefined {
       padding: conv.padding,
       kernelShape: shape,
       relu: activation === 'relu',
+      flatten: false,
     };
     i++;
     for (; i < layers.length && layers[i].trainable; i++) {
@@ -104,12 +107,15 @@ export function planOf(model: tf.LayersModel): Plan | undefined {
         const dropout = layer as unknown as DropoutLayer;
         if (typeof dropout.nextSeed !== 'function' || dropout.noiseShape) break;
         if (dropout.rate > 0) block.dropout = dropout;
+      } else if (name === 'Flatten' && !block.flatten && (layer as unknown as { dataFormat?: string }).dataFormat !== 'channelsFirst') {
+        block.flatten = true; // channels last: flattening keeps the order in memory
       } else {
         break;
       }
       block.layers.push(layer);
     }
     blocks.push(block);
+    if (block.flatten) break;
   }
   const tail = layers.slice(i);
   return blocks.length > 0 && tail.length > 0 ? { blocks, tail } : undefined;

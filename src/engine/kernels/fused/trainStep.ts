@@ -184,7 +184,7 @@ export function fusedShardGradients(model: tf.LayersModel, x: tf.Tensor, labels:
         mark(`${i + 1} conv forward`);
         let y = ptr(at[i].y) || z;
         if (i === last) {
-          lastOutput = tensor(backend, output(backend, [N, info.outHeight, info.outWidth, C]));
+          lastOutput = tensor(backend, output(backend, block.flatten ? [N, info.outHeight * info.outWidth * C] : [N, info.outHeight, info.outWidth, C]));
           kept.push(lastOutput);
           y = offsetOf(backend, lastOutput);
         }
