@@ -110,6 +110,53 @@ describe('fused training step', () => {
     });
   }
 
+  // The fused step's own kernels (fused.c, and the convolutions in its geometries) against TF.js's
+  // reference cpu backend, which trains this model on the tape with its plain loops: a model with
+  // every kind of block (batch norm, ReLU, dropout, a 5×5 stride-2 'same' convolution, F(4×4, 3×3)
+  // and direct products, a bias), small enough for the cpu backend. Tolerance as for the kernels
+  // (kernels.test.ts): 1e-4 of each gradient's largest element (measured: 4e-6 at most).
+  it('gives the cpu backend\'s gradients (relative difference < 1e-4)', async () => {
+    const build = () => {
+      const init = (seed: number) => ({ kernelInitializer: tf.initializers.glorotUniform({ seed }) });
+      const model = tf.sequential({
+        layers: [
+          tf.layers.conv2d({ inputShape: [14, 14, 1], filters: 8, kernelSize: 3, useBias: false, ...init(1) }),
+          tf.layers.batchNormalization(),
+          tf.layers.activation({ activation: 'relu' }),
+          tf.layers.conv2d({ filters: 16, kernelSize: 3, useBias: false, ...init(2) }),
+          tf.layers.batchNormalization(),
+          tf.layers.activation({ activation: 'relu' }),
+          new SeededDropout({ rate: 0.3, seed: 9 }),
+          tf.layers.conv2d({ filters: 16, kernelSize: 5, strides: 2, padding: 'same', activation: 'relu', ...init(3) }),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 10, activation: 'softmax', ...init(4) }),
+        ],
+      });
+      return model;
+    };
+    const grads = async (backend: 'wasm' | 'cpu') => {
+      await tf.setBackend(backend);
+      setFusedStepEnabled(true);
+      const model = build();
+      if (backend === 'wasm') assert.strictEqual(planOf(model)?.blocks.length, 3);
+      const [x, y] = tf.tidy(() => [tf.tensor4d(values(6 * 196, 77).map((v) => Math.max(0, v)), [6, 14, 14, 1]), tf.tensor1d([3, 1, 4, 1, 5, 9], 'float32')]);
+      const g = shardGradients(model, x, y);
+      const data = g.grads.map((t) => Array.from(t.dataSync()));
+      tf.dispose([...g.grads, x, y]);
+      model.dispose();
+      return { data, loss: g.loss };
+    };
+    const expected = await grads('cpu');
+    const actual = await grads('wasm');
+    await tf.setBackend('wasm');
+    assert.ok(Math.abs(actual.loss - expected.loss) <= 1e-5 * expected.loss, `loss ${actual.loss} vs ${expected.loss}`);
+    expected.data.forEach((e, i) => {
+      const scale = e.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-30);
+      const diff = e.reduce((m, v, j) => Math.max(m, Math.abs(v - actual.data[i][j])), 0);
+      assert.ok(diff / scale < 1e-4, `weight ${i}: differs by ${(diff / scale).toExponential(2)} of its largest element`);
+    });
+  });
+
   it('draws each dropout layer\'s next mask, as the layer would', () => {
     const model = createModel('default', { seed: 3 });
     const dropouts = model.layers.filter((l): l is SeededDropout => l instanceof SeededDropout);

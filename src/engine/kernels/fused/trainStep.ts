@@ -121,7 +121,7 @@ function tensor(backend: tf.KernelBackend, info: tf.TensorInfo): tf.Tensor {
  * the fused step does not take this model, input or backend.
  */
 export function fusedShardGradients(model: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor, variables: tf.Variable[], loss: Objective, accuracy: Objective): FusedGradients | undefined {
-  if (!enabled || x.dtype !== 'float32' || x.rank !== 4) return undefined;
+  if (!enabled || x.dtype !== 'float32' || x.rank !== 4 || tf.getBackend() !== 'wasm') return undefined;
   const backend = tf.backend();
   const k = ownKernels(backend);
   const plan = k && planFor(model);
