@@ -142,12 +142,28 @@ function spaceToDepthFits(info: ConvInfo): boolean {
     info.inChannels % 2 === 0 && info.outChannels % 8 === 0;
 }
 
+/**
+ * Where a caller keeps a convolution's input in 2×2 blocks between its forward pass and its filter
+ * gradient (the fused step: the same input, rearranged once): `at` holds blockedInputFloats(info)
+ * floats, `filled` says whether it holds the blocks yet.
+ */
+export interface BlockedInput {
+  at: number;
+  filled: boolean;
+}
+
+/** Floats of a convolution's input in 2×2 blocks, if its forward pass or filter gradient uses them; else 0. */
+export function blockedInputFloats(info: ConvInfo): number {
+  return spaceToDepthFits(info) ? info.batchSize * (info.outHeight + 2) * (info.outWidth + 2) * 4 * info.inChannels : 0;
+}
+
 /** The input in 2×2 blocks (4·C channels, [N, OH + 2, OW + 2]): the 3×3 convolution's input. */
-function blocksOf(k: KernelExports, scratch: Scratch, x: number, info: ConvInfo): { blocks: number; height: number; width: number } {
+function blocksOf(k: KernelExports, scratch: Scratch, x: number, info: ConvInfo, kept?: BlockedInput): { blocks: number; height: number; width: number } {
   const height = info.outHeight + 2;
   const width = info.outWidth + 2;
-  const blocks = scratch.floats(info.batchSize * height * width * 4 * info.inChannels);
-  k.space_to_depth(x, info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.padInfo.top, info.padInfo.left, height, width, blocks);
+  const blocks = kept?.at ?? scratch.floats(blockedInputFloats(info));
+  if (!kept?.filled) k.space_to_depth(x, info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.padInfo.top, info.padInfo.left, height, width, blocks);
+  if (kept) kept.filled = true;
   return { blocks, height, width };
 }
 
@@ -166,7 +182,7 @@ export function inputGradSupported(info: ConvInfo): boolean {
  * pass of ownConv2d and of the fused training step (kernels/fused). exactZeros: see winograd4.
  * The caller checks convSupported.
  */
-export function convForward(backend: Backend, k: KernelExports, scratch: Scratch, x: number, filter: Info, info: ConvInfo, y: number, exactZeros = true): void {
+export function convForward(backend: Backend, k: KernelExports, scratch: Scratch, x: number, filter: Info, info: ConvInfo, y: number, exactZeros = true, blocked?: BlockedInput): void {
   const { batchSize: N, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
   if (winogradFits(info, CI, CO)) {
     const tile = tileFor(OH, OW);
@@ -178,7 +194,7 @@ export function convForward(backend: Backend, k: KernelExports, scratch: Scratch
   // In 2×2 blocks by F(4×4, 3×3): 2.1× the direct product even at 4×4 outputs (one tile); by F(2×2, 3×3) from 8×8 outputs.
   const tile = largestTile === 4 ? 4 : 2;
   if (spaceToDepthFits(info) && (OH * OW >= 64 || tile === 4)) {
-    const input = blocksOf(k, scratch, x, info);
+    const input = blocksOf(k, scratch, x, info, blocked);
     const U = winogradFilter(backend, k, filter, 4 * CI, CO, false, info, tile);
     if (tile === 4) winograd4(k, scratch, input.blocks, N, input.height, input.width, 4 * CI, 0, 0, U, CO, y, OH, OW, exactZeros);
     else winograd(k, scratch, input.blocks, N, input.height, input.width, 4 * CI, 0, 0, U, CO, y, OH, OW);
@@ -305,14 +321,14 @@ export function ownConv2dBackpropInput(backend: Backend, dy: Info, filter: Info,
 }
 
 /** dW ([KH, KW, CI, CO]) of a convolution from its input and dy into `dw` (pointers); the caller checks convSupported. */
-export function convFilterGrad(k: KernelExports, scratch: Scratch, x: number, dy: number, info: ConvInfo, dw: number): void {
+export function convFilterGrad(k: KernelExports, scratch: Scratch, x: number, dy: number, info: ConvInfo, dw: number, blocked?: BlockedInput): void {
   const { batchSize: N, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
   if (winogradFits(info, CI, CO)) {
     winogradFilterGrad(k, scratch, x, N, info.inHeight, info.inWidth, CI, info.padInfo.top, info.padInfo.left, dy, CO, OH, OW, dw);
     return;
   }
   if (spaceToDepthFits(info)) {
-    const input = blocksOf(k, scratch, x, info);
+    const input = blocksOf(k, scratch, x, info, blocked);
     const gradBlocks = scratch.floats(9 * 4 * CI * CO);
     winogradFilterGrad(k, scratch, input.blocks, N, input.height, input.width, 4 * CI, 0, 0, dy, CO, OH, OW, gradBlocks);
     k.filter_blocks(dw, KH, KW, CI, CO, 3, 3, gradBlocks, 0);

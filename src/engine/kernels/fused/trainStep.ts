@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import seedrandom from 'seedrandom';
 import { Scratch, heapFloats, offsetOf, ownKernels } from '../ownKernels';
-import { convFilterGrad, convForward, convInputGrad, convSupported, inputGradSupported } from '../convolution';
+import { BlockedInput, blockedInputFloats, convFilterGrad, convForward, convInputGrad, convSupported, inputGradSupported } from '../convolution';
 import { coversInput } from '../conv2dBackpropInput';
 import { matmulInto } from '../batchMatMul';
 import { Plan, planOf } from './plan';
@@ -153,6 +153,8 @@ export function fusedShardGradients(model: tf.LayersModel, x: tf.Tensor, labels:
       g: slot(P * C),
       mean: block.batchNorm ? slot(C) : -1,
       variance: block.batchNorm ? slot(C) : -1,
+      // The input in 2×2 blocks, rearranged once for the forward pass and the filter gradient.
+      blocks: blockedInputFloats(geometry[i].info) > 0 ? slot(blockedInputFloats(geometry[i].info)) : -1,
     };
   });
   mark();
@@ -172,6 +174,7 @@ export function fusedShardGradients(model: tf.LayersModel, x: tf.Tensor, labels:
     // Forward through the blocks.
     const inputs: number[] = [];
     const outputs: number[] = [];
+    const blocked: Array<BlockedInput | undefined> = at.map((a) => (a.blocks < 0 ? undefined : { at: ws.get(a.blocks), filled: false }));
     let lastOutput: tf.Tensor | undefined;
     let input = offsetOf(backend, x);
     for (const [i, block] of plan.blocks.entries()) {
@@ -180,7 +183,7 @@ export function fusedShardGradients(model: tf.LayersModel, x: tf.Tensor, labels:
       try {
         inputs.push(input);
         const z = ptr(at[i].z);
-        convForward(backend, k, scratch, input, block.kernel.read(), info, z);
+        convForward(backend, k, scratch, input, block.kernel.read(), info, z, true, blocked[i]);
         mark(`${i + 1} conv forward`);
         let y = ptr(at[i].y) || z;
         if (i === last) {
@@ -243,7 +246,7 @@ export function fusedShardGradients(model: tf.LayersModel, x: tf.Tensor, labels:
           if (i > 0) matmulInto(k, scratch, g, false, offsetOf(backend, block.kernel.read()), true, N, C, inputs_, ptr(at[i - 1].g));
           mark(`${i + 1} conv input gradient`);
         } else {
-          convFilterGrad(k, scratch, inputs[i], g, info, dw);
+          convFilterGrad(k, scratch, inputs[i], g, info, dw, blocked[i]);
           mark(`${i + 1} conv filter gradient`);
           if (i > 0) convInputGrad(backend, k, scratch, g, block.kernel.read(), info, ptr(at[i - 1].g));
           mark(`${i + 1} conv input gradient`);
