@@ -189,6 +189,7 @@ async function main(): Promise<void> {
   const threadCounts = auto > 1 ? [1, auto] : [1];
   const configs = ([['seed', false], ['seed', true], ['default', false], ['default', true]] as const).flatMap(([arch, augment]) => threadCounts.map((threads) => [arch, augment, threads] as const));
   const flopsPerImage = { seed: trainingFlops('seed'), default: trainingFlops('default') };
+  let oneThread: number | undefined;
   for (const [arch, augment, threads] of configs) {
     const what = `${arch}${augment ? ' + augmentation' : ''}, ${threads === 1 ? '1 thread' : `${threads} threads (auto)`}`;
     log(`training ${what}…`);
@@ -207,15 +208,25 @@ async function main(): Promise<void> {
       row.target = '≥ 2× PyTorch';
       if (rowPeer && typeof rowPeer !== 'string') row.met = t.imagesPerSecond >= 2 * rowPeer.train;
     }
-    if (final && arch === 'default' && augment) {
-      row.target = '≥ 680 img/s';
-      row.met = t.imagesPerSecond >= 680;
+    // Issue 26's targets: the product's network at least PyTorch's speed on two threads, 800 img/s on one, and 1.85× from the second thread.
+    if (arch === 'default' && augment && threads === 1) {
+      row.target = '≥ 800 img/s';
+      row.met = t.imagesPerSecond >= 800;
+      oneThread = t.imagesPerSecond;
+    }
+    if (final && threads > 1 && arch === 'default' && augment) {
+      row.target = '≥ 1.0× PyTorch';
+      if (rowPeer && typeof rowPeer !== 'string') row.met = t.imagesPerSecond >= rowPeer.train;
     }
     if (arch === 'default') {
       const epochImages = Math.round(42000 * (1 - DEFAULT_TRAIN_SETTINGS.validationSplit));
       row.value += `; ${fmt(epochImages / t.imagesPerSecond / 60, 1)} min/epoch on full train.csv`;
     }
     rows.push(row);
+    if (final && threads > 1 && arch === 'default' && augment && oneThread) {
+      const scaling = t.imagesPerSecond / oneThread;
+      rows.push({ measure: `train default + augmentation: ${threads} threads against 1 (speed-up)`, value: `${fmt(scaling, 2)}×`, target: '≥ 1.85×', met: scaling >= 1.85 });
+    }
   }
 
   log('whole training processes…');
