@@ -95,6 +95,9 @@ class Workspace {
 }
 
 const workspaces = new WeakMap<object, Workspace>();
+/** A workspace unused this long is freed, its memory left to the backend's other work (prediction). */
+const IDLE_MS = 30_000;
+let idleTimer: ReturnType<typeof setTimeout> | undefined;
 
 function workspace(backend: tf.KernelBackend, sizes: number[]): Workspace {
   const key = sizes.join(',');
@@ -103,6 +106,13 @@ function workspace(backend: tf.KernelBackend, sizes: number[]): Workspace {
     w?.free();
     workspaces.set(backend, (w = new Workspace(backend, key, sizes)));
   }
+  // One thread, one backend in use: its workspace goes when training has stopped.
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    workspaces.get(backend)?.free();
+    workspaces.delete(backend);
+  }, IDLE_MS);
+  idleTimer.unref?.();
   return w;
 }
 
