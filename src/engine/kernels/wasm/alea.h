@@ -10,7 +10,7 @@ static inline double alea_next(Alea *a) {
   double t = 2091639.0 * a->s0 + a->c * 2.3283064365386963e-10;
   a->s0 = a->s1;
   a->s1 = a->s2;
-  a->c = (double)(int)t;
+  a->c = __builtin_trunc(t); // t | 0 for 0 ≤ t < 2³¹: one rounding instruction, not two conversions on the step's critical path
   a->s2 = t - a->c;
   return a->s2;
 }
