@@ -20,15 +20,31 @@ static void channel_sums(const float *x, int P, int C, const float *shift, int s
   for (int c = 0; c < C; c++) total[c] = 0;
   for (int p0 = 0; p0 < P; p0 += BLOCK) {
     int p1 = p0 + BLOCK < P ? p0 + BLOCK : P;
-    for (int c = 0; c < C; c += 4) STORE(acc + c, wasm_f32x4_splat(0));
-    for (int p = p0; p < p1; p++) {
-      const float *row = x + p * C;
-      for (int c = 0; c < C; c += 4) {
-        V v = LOAD(row + c);
-        if (shift) v = wasm_f32x4_sub(v, LOAD(shift + c));
-        if (square) v = wasm_f32x4_mul(v, v);
-        STORE(acc + c, wasm_f32x4_add(LOAD(acc + c), v));
+    // 16 channels at a time with their sums in registers (through memory, each add waited for the
+    // previous one's store); the same additions in the same order.
+    int c0 = 0;
+    for (; c0 + 16 <= C; c0 += 16) {
+      V a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
+      V m0 = a0, m1 = a0, m2 = a0, m3 = a0;
+      if (shift) m0 = LOAD(shift + c0), m1 = LOAD(shift + c0 + 4), m2 = LOAD(shift + c0 + 8), m3 = LOAD(shift + c0 + 12);
+      for (int p = p0; p < p1; p++) {
+        const float *row = x + p * C + c0;
+        V v0 = LOAD(row), v1 = LOAD(row + 4), v2 = LOAD(row + 8), v3 = LOAD(row + 12);
+        if (shift) v0 = wasm_f32x4_sub(v0, m0), v1 = wasm_f32x4_sub(v1, m1), v2 = wasm_f32x4_sub(v2, m2), v3 = wasm_f32x4_sub(v3, m3);
+        if (square) v0 = wasm_f32x4_mul(v0, v0), v1 = wasm_f32x4_mul(v1, v1), v2 = wasm_f32x4_mul(v2, v2), v3 = wasm_f32x4_mul(v3, v3);
+        a0 = wasm_f32x4_add(a0, v0), a1 = wasm_f32x4_add(a1, v1), a2 = wasm_f32x4_add(a2, v2), a3 = wasm_f32x4_add(a3, v3);
       }
+      STORE(acc + c0, a0); STORE(acc + c0 + 4, a1); STORE(acc + c0 + 8, a2); STORE(acc + c0 + 12, a3);
+    }
+    for (; c0 < C; c0 += 4) {
+      V a = wasm_f32x4_splat(0);
+      for (int p = p0; p < p1; p++) {
+        V v = LOAD(x + p * C + c0);
+        if (shift) v = wasm_f32x4_sub(v, LOAD(shift + c0));
+        if (square) v = wasm_f32x4_mul(v, v);
+        a = wasm_f32x4_add(a, v);
+      }
+      STORE(acc + c0, a);
     }
     for (int c = 0; c < C; c++) total[c] += acc[c];
   }
