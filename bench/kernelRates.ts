@@ -4,13 +4,16 @@
 // side in one process, beside the machine's ceiling for 4-lane wasm SIMD (bench/wasm/peak.c,
 // built with clang). One thread; CPU time of this thread, the best of --repeats runs (the machine
 // is shared: the best run is the one least disturbed). Results go to bench/KERNELS.md.
-//   npx tsx bench/kernelRates.ts [--batch 64] [--repeats 7] [default|seed ...]
+//   npx tsx bench/kernelRates.ts [--batch 64] [--repeats 7] [--baseline f2] [default|seed ...]
+// --baseline f2: "previous" is our kernels with every 3×3 convolution on Winograd F(2×2, 3×3),
+// "ours" with F(4×4, 3×3) where convolution.ts takes it (issue 26).
 import * as os from 'os';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/engine/kernels/backend';
 import { type Architecture } from '../src/shared/training';
 import { createModel } from '../src/engine/model/architectures';
 import { setOwnKernelsEnabled } from '../src/engine/kernels/ownKernels';
+import { setWinogradTile } from '../src/engine/kernels/convolution';
 import { simdCeiling } from './simdCeiling';
 import { normalizeInTraining } from '../src/engine/layers/fusedBatchNorm';
 import { SeededDropout } from '../src/engine/layers/seededDropout';
@@ -23,6 +26,16 @@ const arg = (name: string, fallback: number) => {
 const batch = arg('batch', 64);
 const repeats = arg('repeats', 7);
 const archs = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--')) as Architecture[];
+const baselineF2 = process.argv.includes('--baseline') && process.argv[process.argv.indexOf('--baseline') + 1] === 'f2';
+/** Switches between the two engines compared: previous (false) and ours (true). */
+function useOurs(ours: boolean): void {
+  if (baselineF2) {
+    setOwnKernelsEnabled(true);
+    setWinogradTile(ours ? 4 : 2);
+  } else {
+    setOwnKernelsEnabled(ours);
+  }
+}
 
 const cpuMs = () => {
   const u = process.cpuUsage();
@@ -89,7 +102,7 @@ function layersOf(arch: Architecture): { convs: ConvLayer[]; denses: DenseLayer[
   const totals = { previous: 0, ours: 0, flop: 0 };
   const record = (arch: string, name: string, pass: string, shape: string, flop: number, run: () => tf.Tensor) => {
     const timed = (own: boolean) => () => {
-      setOwnKernelsEnabled(own);
+      useOurs(own);
       run().dispose(); // wasm kernels run synchronously
     };
     const [previous, ours] = best([timed(false), timed(true)]);
@@ -135,7 +148,7 @@ function layersOf(arch: Architecture): { convs: ConvLayer[]; denses: DenseLayer[
   const others: string[] = ['| kernel | shape | previous ms | ours ms | speed-up |', '|---|---|---|---|---|'];
   const other = (what: string, shape: string, run: () => tf.Tensor | tf.Tensor[]) => {
     const timed = (own: boolean) => () => {
-      setOwnKernelsEnabled(own);
+      useOurs(own);
       tf.dispose(run());
     };
     const [previous, ours] = best([timed(false), timed(true)]);
@@ -171,7 +184,7 @@ function layersOf(arch: Architecture): { convs: ConvLayer[]; denses: DenseLayer[
     tf.dispose([x, dy, gamma, beta, pooled, poolDy, w, g]);
     adam.dispose();
   }
-  setOwnKernelsEnabled(true);
+  useOurs(true);
   rows.push(`| all | | | ${(totals.flop / 1e9).toFixed(2)} | ${totals.previous.toFixed(0)} | ${totals.ours.toFixed(0)} | ${(totals.flop / totals.previous / 1e6).toFixed(1)} | ${(totals.flop / totals.ours / 1e6).toFixed(1)} | ${(totals.previous / totals.ours).toFixed(2)}× |`);
   console.log(`batch ${batch}, best of ${repeats} (CPU time of this thread), ${new Date().toISOString()}, load ${os.loadavg()[0].toFixed(1)}`);
   console.log(rows.join('\n'));

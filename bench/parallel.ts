@@ -1,4 +1,4 @@
-// Data-parallel training A/B: model.trainOnBatch on one thread against the data-parallel step
+// Data-parallel training A/B: trainStep (what trainModel runs on one thread) against the data-parallel step
 // (src/engine/parallel/) with one replica, in alternating rounds on the same batch, medians.
 // Alternating rounds matter on a shared machine, where the load changes under a long run.
 //   npx tsx bench/parallel.ts [seed|default] [rounds=3] [steps per round=5]
@@ -8,6 +8,7 @@ import { initBackend } from '../src/engine/kernels/backend';
 import { createModel, disposeModel } from '../src/engine/model/architectures';
 import { ReplicaPool } from '../src/engine/parallel/replicaPool';
 import { DataParallelTrainer, type StepProfile } from '../src/engine/training/dataParallel';
+import { trainStep } from '../src/engine/model/gradients';
 const arch = (process.argv[2] ?? 'seed') as 'seed';
 const rounds = Number(process.argv[3] ?? 3), per = Number(process.argv[4] ?? 5);
 (async () => {
@@ -17,12 +18,12 @@ const rounds = Number(process.argv[3] ?? 3), per = Number(process.argv[4] ?? 5);
   const y = tf.tensor1d(Array.from({ length: 128 }, (_, i) => i % 10));
   const pool = await ReplicaPool.start(b, { replicas: 1, maxShard: 65 });
   const trainer = new DataParallelTrainer(b, pool);
-  await a.trainOnBatch(x, y); await trainer.trainOnBatch(x, y);
+  trainStep(a, x, y); await trainer.trainOnBatch(x, y);
   for (const k of Object.keys(trainer.profile) as (keyof StepProfile)[]) trainer.profile[k] = 0;
   const s: number[] = [], p: number[] = [];
   let cs = 0, cp = 0, ts = 0, tp = 0;
   for (let r = 0; r < rounds; r++) {
-    for (const [list, f, which] of [[s, () => a.trainOnBatch(x, y), 's'], [p, () => trainer.trainOnBatch(x, y), 'p']] as const) {
+    for (const [list, f, which] of [[s, async () => trainStep(a, x, y), 's'], [p, () => trainer.trainOnBatch(x, y), 'p']] as const) {
       const cpu = process.cpuUsage(); const t0 = performance.now();
       for (let i = 0; i < per; i++) { const t = performance.now(); await f(); list.push(performance.now() - t); }
       const u = process.cpuUsage(cpu); const el = performance.now() - t0;

@@ -2,7 +2,8 @@
 // out (validation split 0.0952381, stratified, chosen by the seed), the rest trained on, and the
 // held-out rows' predictions kept for paired comparisons (bench/mcnemar.ts). Writes
 // bench/results/tmp/<name>-seed<S>.json (git-ignored: it is derived from the data).
-//   npx tsx bench/recipe.ts <name> --seed S [--epochs N] [--ema-decay D] [--batch-size N] [--threads N]
+//   npx tsx bench/recipe.ts <name> --seed S [--epochs N] [--ema-decay D] [--batch-size N] [--threads N] [--winograd 2|4]
+// --winograd 2: every 3×3 convolution by F(2×2, 3×3), as before issue 26 (its F(4×4, 3×3) is the default).
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -11,6 +12,7 @@ import { readDigitCsv } from '../src/engine/data/csv';
 import { DEFAULT_TRAIN_SETTINGS, type TrainSettings } from '../src/shared/training';
 import { trainModel } from '../src/engine/training/train';
 import { disposeModel } from '../src/engine/model/architectures';
+import { setWinogradTile } from '../src/engine/kernels/convolution';
 import { dataDir, HOW_TO_GET_DATA } from '../test/support/data';
 
 export const HELD_OUT_SPLIT = 0.0952381;
@@ -23,7 +25,7 @@ const arg = (name: string): string | undefined => {
 (async () => {
   const name = process.argv[2];
   const dir = dataDir();
-  if (!name || name.startsWith('--')) throw new Error('usage: recipe.ts <name> --seed S [--epochs N] [--ema-decay D] [--batch-size N] [--threads N]');
+  if (!name || name.startsWith('--')) throw new Error('usage: recipe.ts <name> --seed S [--epochs N] [--ema-decay D] [--batch-size N] [--threads N] [--winograd 2|4]');
   if (!dir) throw new Error(HOW_TO_GET_DATA);
   const settings: TrainSettings = {
     ...DEFAULT_TRAIN_SETTINGS,
@@ -35,6 +37,7 @@ const arg = (name: string): string | undefined => {
     threads: Number(arg('threads') ?? DEFAULT_TRAIN_SETTINGS.threads),
   };
   const backend = await initBackend('wasm');
+  if (arg('winograd') === '2') setWinogradTile(2);
   const data = await readDigitCsv(path.join(dir, 'train.csv'), { expect: 'train' });
   const started = Date.now();
   const result = await trainModel(data, settings, {

@@ -39,6 +39,34 @@ function build(output) {
   // Relative paths and a fixed working directory keep the output independent of the checkout's location.
   const r = spawnSync(CLANG, [...FLAGS, ...sources(), '-o', output], { cwd: SOURCE_DIR, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`clang failed on ${sources().join(', ')}:\n${r.stderr || r.error}`);
+  const sections = sectionIds(fs.readFileSync(output));
+  // A data segment would be written into the backend's memory (imported) when the module is
+  // instantiated, over whatever the backend keeps there: constant tables must stay in the code.
+  if (sections.includes(11)) throw new Error(`${OUTPUT} has a data section (static data or a constant table in ${sources().join(', ')}): the module may own no memory`);
+}
+
+/** The ids of a wasm module's sections, in order. */
+function sectionIds(bytes) {
+  const ids = [];
+  let p = 8;
+  const leb = () => {
+    let value = 0;
+    let shift = 0;
+    let byte;
+    do {
+      byte = bytes[p++];
+      value |= (byte & 127) << shift;
+      shift += 7;
+    } while (byte & 128);
+    return value;
+  };
+  while (p < bytes.length) {
+    const id = bytes[p++];
+    const size = leb();
+    ids.push(id);
+    p += size;
+  }
+  return ids;
 }
 
 function main() {

@@ -7,12 +7,18 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { type Backend, type Info, callKernel, free, reshape, transpose } from './wasmOps';
-import { Scratch, offsetOf, ownKernels } from './ownKernels';
+import { type KernelExports, Scratch, offsetOf, ownKernels } from './ownKernels';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: Backend; attrs: tf.NamedAttrMap };
 
 /** matmul.c's K_BLOCK: the reduction is taken in blocks of this many, 4 rows of A copied per block. */
 const MATMUL_K_BLOCK = 1024;
+
+/** out [M, N] = a·b (pointers), a [M, K] (or [K, M] transposed), b [K, N] (or [N, K] transposed): this kernel's product, also the fused training step's. */
+export function matmulInto(k: KernelExports, scratch: Scratch, a: number, transposeA: boolean, b: number, transposeB: boolean, M: number, K: number, N: number, out: number): void {
+  k.matmul(a, transposeA ? 1 : K, transposeA ? M : 1, b, transposeB ? 1 : N, transposeB ? K : 1,
+    M, K, N, out, scratch.floats(transposeB || N % 8 ? 8 * Math.ceil(N / 8) * K : 1), scratch.floats(32 + 4 * MATMUL_K_BLOCK));
+}
 
 export function makeBatchMatMulConfig(stock: tf.KernelConfig): tf.KernelConfig {
   function batchMatMul(args: Args): Info {
@@ -31,8 +37,7 @@ export function makeBatchMatMulConfig(stock: tf.KernelConfig): tf.KernelConfig {
       const out = (backend as unknown as BackendWasm).makeOutput([...a.shape.slice(0, -2), M, N], 'float32');
       const scratch = new Scratch(backend);
       try {
-        k.matmul(offsetOf(backend, a), transposeA ? 1 : K, transposeA ? M : 1, offsetOf(backend, b), transposeB ? 1 : N, transposeB ? K : 1,
-          M, K, N, offsetOf(backend, out), scratch.floats(transposeB || N % 8 ? 8 * Math.ceil(N / 8) * K : 1), scratch.floats(32 + 4 * MATMUL_K_BLOCK));
+        matmulInto(k, scratch, offsetOf(backend, a), transposeA, offsetOf(backend, b), transposeB, M, K, N, offsetOf(backend, out));
       } finally {
         scratch.free();
       }

@@ -1,8 +1,9 @@
 // Why this file exists: it sets up our C convolution kernels for the three convolutions of conv
 // training — forward, input gradient and filter gradient — and says which convolutions they take
 // (NHWC, no dilation, output channels a multiple of 8; the callers keep their previous path for
-// anything else): 3×3 stride 1 by Winograd (wasm/winograd.c), 5×5 stride 2 partly as a 3×3 one of
-// the input in 2×2 blocks (wasm/spaceToDepth.c), the rest as a direct product over a pixel grid
+// anything else): 3×3 stride 1 by Winograd (wasm/winograd4.c's F(4×4, 3×3), wasm/winograd.c's F(2×2, 3×3)
+// where partial tiles waste F(4×4)'s gain), 5×5 stride 2 as a 3×3 one of the input in 2×2 blocks
+// (wasm/spaceToDepth.c) where that pays, the rest as a direct product over a pixel grid
 // with the right strides (wasm/conv.c). bench/KERNELS.md has what each measured.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -67,25 +68,62 @@ function winograd(k: KernelExports, scratch: Scratch, input: number, N: number, 
 /**
  * A 3×3 filter transformed for winograd (reducing C channels to K), from the cache; transposed:
  * the input gradient's filter (reversed, axes swapped); blocks: a stride-2 filter in 2×2 blocks
- * (spaceToDepth.c), so C is 4× its input channels.
+ * (spaceToDepth.c), so C is 4× its input channels. tile: 2 for F(2×2, 3×3), 4 for F(4×4, 3×3).
  */
-function winogradFilter(backend: Backend, k: KernelExports, filter: Info, C: number, K: number, transposed: boolean, blocks?: ConvInfo): number {
-  return filterCache(backend).get(filter, `winograd ${transposed} ${!!blocks}`, 16 * C * K, (U) => {
-    if (!blocks) return k.winograd_filter(offsetOf(backend, filter), C, K, transposed ? 1 : 0, U);
+function winogradFilter(backend: Backend, k: KernelExports, filter: Info, C: number, K: number, transposed: boolean, blocks?: ConvInfo, tile: Tile = 2): number {
+  const transform = tile === 4 ? k.winograd4_filter : k.winograd_filter;
+  return filterCache(backend).get(filter, `winograd${tile} ${transposed} ${!!blocks}`, (tile + 2) ** 2 * C * K, (U) => {
+    if (!blocks) return transform(offsetOf(backend, filter), C, K, transposed ? 1 : 0, U);
     const scratch = new Scratch(backend);
     try {
       const rearranged = scratch.floats(9 * C * K);
       k.filter_blocks(offsetOf(backend, filter), blocks.filterHeight, blocks.filterWidth, blocks.inChannels, blocks.outChannels, 3, 3, rearranged, 1);
-      k.winograd_filter(rearranged, C, K, transposed ? 1 : 0, U);
+      transform(rearranged, C, K, transposed ? 1 : 0, U);
     } finally {
       scratch.free();
     }
   });
 }
 
-/** dW ([3, 3, C, K]) of a valid 3×3 convolution of `input` ([N, h, w, C]) by Winograd F(3×3, 2×2), from dy ([N, OH, OW, K]). */
+type Tile = 2 | 4;
+
+/** F(4×4, 3×3) (winograd4.c) where it pays; 2 runs everything as before it existed (benchmarks). */
+let largestTile: Tile = 4;
+
+/** Benchmarks: 2 runs every 3×3 convolution by F(2×2, 3×3) as before F(4×4, 3×3) existed. */
+export function setWinogradTile(tile: Tile): void {
+  largestTile = tile;
+}
+
+/**
+ * Winograd's tile for a 3×3 convolution producing OH × OW pixels: F(4×4, 3×3) unless its
+ * partial tiles waste what it saves (multiplies per channel pair, F(2×2) 16 per 2×2 tile, F(4×4)
+ * 36 per 4×4 tile; measured, bench/KERNELS.md: at 10×10 outputs, 324 against 400, F(4×4) is
+ * 1.1× faster, so it is taken below 0.9 of F(2×2)'s count).
+ */
+function tileFor(OH: number, OW: number): Tile {
+  if (largestTile === 2) return 2;
+  const f4 = Math.ceil(OH / 4) * Math.ceil(OW / 4) * 36;
+  const f2 = Math.ceil(OH / 2) * Math.ceil(OW / 2) * 16;
+  return f4 < 0.9 * f2 ? 4 : 2;
+}
+
+/**
+ * winograd by F(4×4, 3×3): the input read in place, its padding gathered per border tile. Outputs
+ * whose window is all zeros are exact zeros (winograd4.c: a ReLU may follow); gradients need not.
+ */
+function winograd4(k: KernelExports, scratch: Scratch, input: number, N: number, h: number, w: number, C: number, top: number, left: number,
+  U: number, K: number, out: number, OH: number, OW: number, exactZeros = true): void {
+  k.winograd4_conv(input, N, h, w, C, top, left, U, K, out, OH, OW, exactZeros ? 1 : 0, scratch.floats(36 * (16 * (C + K) + 32) + 36 * C + 32));
+}
+
+/** dW ([3, 3, C, K]) of a valid 3×3 convolution of `input` ([N, h, w, C]) by Winograd F(3×3, 2×2) or F(3×3, 4×4), from dy ([N, OH, OW, K]). */
 function winogradFilterGrad(k: KernelExports, scratch: Scratch, input: number, N: number, h: number, w: number, C: number, top: number, left: number,
   dy: number, K: number, OH: number, OW: number, dw: number): void {
+  if (tileFor(OH, OW) === 4 && !process.env.F4_NO_FGRAD) {
+    k.winograd4_filter_grad(input, N, h, w, C, top, left, dy, K, OH, OW, dw, scratch.floats(36 * (32 * (C + K) + C * K + 48) + 36 * C));
+    return;
+  }
   const pad = winogradPadding(h, w, top, left, OH, OW);
   const xp = paddedInput(k, scratch, input, N, h, w, C, pad);
   k.winograd_filter_grad(xp, N, pad.height, pad.width, C, dy, K, OH, OW, dw, scratch.floats(16 * (64 * (C + K) + C * K + 48)));
@@ -104,39 +142,81 @@ function spaceToDepthFits(info: ConvInfo): boolean {
     info.inChannels % 2 === 0 && info.outChannels % 8 === 0;
 }
 
+/**
+ * Where a caller keeps a convolution's input in 2×2 blocks between its forward pass and its filter
+ * gradient (the fused step: the same input, rearranged once): `at` holds blockedInputFloats(info)
+ * floats, `filled` says whether it holds the blocks yet.
+ */
+export interface BlockedInput {
+  at: number;
+  filled: boolean;
+}
+
+/** Floats of a convolution's input in 2×2 blocks, if its forward pass or filter gradient uses them; else 0. */
+export function blockedInputFloats(info: ConvInfo): number {
+  return spaceToDepthFits(info) ? info.batchSize * (info.outHeight + 2) * (info.outWidth + 2) * 4 * info.inChannels : 0;
+}
+
 /** The input in 2×2 blocks (4·C channels, [N, OH + 2, OW + 2]): the 3×3 convolution's input. */
-function blocksOf(k: KernelExports, scratch: Scratch, x: number, info: ConvInfo): { blocks: number; height: number; width: number } {
+function blocksOf(k: KernelExports, scratch: Scratch, x: number, info: ConvInfo, kept?: BlockedInput): { blocks: number; height: number; width: number } {
   const height = info.outHeight + 2;
   const width = info.outWidth + 2;
-  const blocks = scratch.floats(info.batchSize * height * width * 4 * info.inChannels);
-  k.space_to_depth(x, info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.padInfo.top, info.padInfo.left, height, width, blocks);
+  const blocks = kept?.at ?? scratch.floats(blockedInputFloats(info));
+  if (!kept?.filled) k.space_to_depth(x, info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.padInfo.top, info.padInfo.left, height, width, blocks);
+  if (kept) kept.filled = true;
   return { blocks, height, width };
+}
+
+/** Whether our kernels take a convolution with this geometry (channels last, no dilation, CO a multiple of 8). */
+export function convSupported(info: ConvInfo): boolean {
+  return supported(info, info.outChannels);
+}
+
+/** Whether our kernels take its input gradient (CI a multiple of 8 too). */
+export function inputGradSupported(info: ConvInfo): boolean {
+  return supported(info, info.inChannels);
+}
+
+/**
+ * y = conv(x, filter) into y ([N, OH, OW, CO]), pointers into the backend's memory: the forward
+ * pass of ownConv2d and of the fused training step (kernels/fused). exactZeros: see winograd4.
+ * The caller checks convSupported.
+ */
+export function convForward(backend: Backend, k: KernelExports, scratch: Scratch, x: number, filter: Info, info: ConvInfo, y: number, exactZeros = true, blocked?: BlockedInput): void {
+  const { batchSize: N, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
+  if (winogradFits(info, CI, CO)) {
+    const tile = tileFor(OH, OW);
+    const U = winogradFilter(backend, k, filter, CI, CO, false, undefined, tile);
+    if (tile === 4) winograd4(k, scratch, x, N, info.inHeight, info.inWidth, CI, info.padInfo.top, info.padInfo.left, U, CO, y, OH, OW, exactZeros);
+    else winograd(k, scratch, x, N, info.inHeight, info.inWidth, CI, info.padInfo.top, info.padInfo.left, U, CO, y, OH, OW);
+    return;
+  }
+  // In 2×2 blocks by F(4×4, 3×3): 2.1× the direct product even at 4×4 outputs (one tile); by F(2×2, 3×3) from 8×8 outputs.
+  const tile = largestTile === 4 ? 4 : 2;
+  if (spaceToDepthFits(info) && (OH * OW >= 64 || tile === 4)) {
+    const input = blocksOf(k, scratch, x, info, blocked);
+    const U = winogradFilter(backend, k, filter, 4 * CI, CO, false, info, tile);
+    if (tile === 4) winograd4(k, scratch, input.blocks, N, input.height, input.width, 4 * CI, 0, 0, U, CO, y, OH, OW, exactZeros);
+    else winograd(k, scratch, input.blocks, N, input.height, input.width, 4 * CI, 0, 0, U, CO, y, OH, OW);
+    return;
+  }
+  const pad = inputPadding(info);
+  const xp = paddedInput(k, scratch, x, N, info.inHeight, info.inWidth, CI, pad);
+  const packed = filterCache(backend).get(filter, 'pack', KH * KW * CI * CO, (p) => k.pack_filter(offsetOf(backend, filter), KH, KW, CI, CO, 0, 0, 1, 1, KH, KW, 0, p));
+  const row = pad.width * CI;
+  k.conv_grid(xp, N, OH, OW, pad.height * row, info.strideHeight * row, info.strideWidth * CI,
+    KH, KW, row, CI, CI, packed, CO / 8,
+    y, OH * OW * CO, OW * CO, CO, scratch.floats(32));
 }
 
 /** y = conv(x, filter) ([N, OH, OW, CO]), or undefined when our kernels do not take this one. */
 export function ownConv2d(backend: Backend, x: Info, filter: Info, info: ConvInfo): Info | undefined {
   const k = ownKernels(backend);
   if (!k || !supported(info, info.outChannels) || x.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
-  const { batchSize: N, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
-  const y = output(backend, [N, OH, OW, CO]);
+  const y = output(backend, [info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
   const scratch = new Scratch(backend);
   try {
-    if (winogradFits(info, CI, CO)) {
-      winograd(k, scratch, offsetOf(backend, x), N, info.inHeight, info.inWidth, CI, info.padInfo.top, info.padInfo.left, winogradFilter(backend, k, filter, CI, CO, false), CO, offsetOf(backend, y), OH, OW);
-      return y;
-    }
-    if (spaceToDepthFits(info) && OH * OW >= 64) {
-      const input = blocksOf(k, scratch, offsetOf(backend, x), info);
-      winograd(k, scratch, input.blocks, N, input.height, input.width, 4 * CI, 0, 0, winogradFilter(backend, k, filter, 4 * CI, CO, false, info), CO, offsetOf(backend, y), OH, OW);
-      return y;
-    }
-    const pad = inputPadding(info);
-    const xp = paddedInput(k, scratch, offsetOf(backend, x), N, info.inHeight, info.inWidth, CI, pad);
-    const packed = filterCache(backend).get(filter, 'pack', KH * KW * CI * CO, (p) => k.pack_filter(offsetOf(backend, filter), KH, KW, CI, CO, 0, 0, 1, 1, KH, KW, 0, p));
-    const row = pad.width * CI;
-    k.conv_grid(xp, N, OH, OW, pad.height * row, info.strideHeight * row, info.strideWidth * CI,
-      KH, KW, row, CI, CI, packed, CO / 8,
-      offsetOf(backend, y), OH * OW * CO, OW * CO, CO, scratch.floats(32));
+    convForward(backend, k, scratch, offsetOf(backend, x), filter, info, offsetOf(backend, y));
   } finally {
     scratch.free();
   }
@@ -155,8 +235,10 @@ export function biasActivation(backend: Backend, y: Info, bias: Info | undefined
  * the filter taps kh = tap + s·a (tap ≡ r + padBefore mod s), from dy row i + shift − a. With
  * stride 1 there is one phase with every tap: the "full" convolution with the filter reversed.
  */
+type Phase = { r: number; rows: number; tap: number; taps: number; shift: number };
+
 function axisPhases(size: number, outSize: number, kernel: number, stride: number, padBefore: number) {
-  const phases = [];
+  const phases: Phase[] = [];
   for (let r = 0; r < stride && r < size; r++) {
     const tap = (r + padBefore) % stride;
     phases.push({
@@ -173,80 +255,155 @@ function axisPhases(size: number, outSize: number, kernel: number, stride: numbe
   return { phases, before, after };
 }
 
+/** dx ([N, H, W, CI]) of a convolution from dy and the filter into `out` (pointers); the caller checks inputGradSupported. */
+export function convInputGrad(backend: Backend, k: KernelExports, scratch: Scratch, dy: number, filter: Info, info: ConvInfo, out: number): void {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
+  const sh = info.strideHeight;
+  const sw = info.strideWidth;
+  if (winogradFits(info, CO, CI)) {
+    // dx is the valid 3×3 convolution of dy, padded by 2 − pad, with the filter reversed.
+    const tile = tileFor(H, W);
+    const U = winogradFilter(backend, k, filter, CO, CI, true, undefined, tile);
+    if (tile === 4) winograd4(k, scratch, dy, N, OH, OW, CO, 2 - info.padInfo.top, 2 - info.padInfo.left, U, CI, out, H, W, false);
+    else winograd(k, scratch, dy, N, OH, OW, CO, 2 - info.padInfo.top, 2 - info.padInfo.left, U, CI, out, H, W);
+    return;
+  }
+  // A strided convolution's input gradient by phase (axisPhases): each phase of dx (rows ≡ r mod s,
+  // columns likewise) is a stride-1 correlation of dy with the phase's taps of the filter, at most
+  // 3 a side for a 5×5 stride-2 filter. Those run by F(4×4, 3×3) (the filter zero-padded to 3×3:
+  // 2.25 multiplies per output against the direct product's 4–9) where that is under 3/4 of the
+  // direct product's count, writing every s-th row and column of dx in place; the rest directly.
+  const rows = axisPhases(H, OH, KH, sh, info.padInfo.top);
+  const cols = axisPhases(W, OW, KW, sw, info.padInfo.left);
+  const byWinograd = (py: Phase, px: Phase) => largestTile === 4 && py.taps > 0 && px.taps > 0 && py.taps <= 3 && px.taps <= 3 && CO % 4 === 0 &&
+    Math.ceil(py.rows / 4) * Math.ceil(px.rows / 4) * 36 < 0.75 * py.rows * px.rows * py.taps * px.taps;
+  if (rows.phases.some((p) => p.taps === 0) || cols.phases.some((p) => p.taps === 0)) k.fill_zero(out, N * H * W * CI);
+  let dyp = 0;
+  const margins = { top: rows.before, bottom: rows.after, left: cols.before, right: cols.after, height: OH + rows.before + rows.after, width: OW + cols.before + cols.after };
+  const row = margins.width * CO;
+  const spare = scratch.floats(32);
+  for (const py of rows.phases) {
+    for (const px of cols.phases) {
+      if (py.taps === 0 || px.taps === 0) continue;
+      const first = out + 4 * (py.r * W + px.r) * CI;
+      if (byWinograd(py, px)) {
+        const U = filterCache(backend).get(filter, `phase4 ${py.tap} ${px.tap} ${sh} ${sw}`, 36 * CO * CI, (u) => {
+          const taps = scratch.floats(9 * CO * CI);
+          k.phase_filter(offsetOf(backend, filter), KW, CI, CO, py.tap, px.tap, sh, sw, py.taps, px.taps, taps);
+          k.winograd4_filter(taps, CO, CI, 0, u);
+        });
+        k.winograd4_conv_into(dy, N, OH, OW, CO, py.taps - 1 - py.shift, px.taps - 1 - px.shift, U, CI, first, py.rows, px.rows,
+          H * W * CI, sh * W * CI, sw * CI, 0, scratch.floats(36 * (16 * (CO + CI) + 32) + 36 * CO + 32));
+        continue;
+      }
+      dyp ||= paddedInput(k, scratch, dy, N, OH, OW, CO, margins);
+      const packed = filterCache(backend).get(filter, `phase ${py.tap} ${px.tap} ${sh} ${sw}`, py.taps * px.taps * CO * CI,
+        (p) => k.pack_filter(offsetOf(backend, filter), KH, KW, CI, CO, py.tap, px.tap, sh, sw, py.taps, px.taps, 1, p));
+      k.conv_grid(dyp + 4 * ((py.shift + rows.before) * row + (px.shift + cols.before) * CO), N, py.rows, px.rows, margins.height * row, row, CO,
+        py.taps, px.taps, -row, -CO, CO, packed, CI / 8,
+        first, H * W * CI, sh * W * CI, sw * CI, spare);
+    }
+  }
+}
+
 /** dx of a convolution ([N, H, W, CI]) from dy and the filter, or undefined when not ours. */
 export function ownConv2dBackpropInput(backend: Backend, dy: Info, filter: Info, info: ConvInfo): Info | undefined {
   const k = ownKernels(backend);
   if (!k || !supported(info, info.inChannels) || dy.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
-  const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
-  const sh = info.strideHeight;
-  const sw = info.strideWidth;
-  const rows = axisPhases(H, OH, KH, sh, info.padInfo.top);
-  const cols = axisPhases(W, OW, KW, sw, info.padInfo.left);
-  const dx = output(backend, [N, H, W, CI]);
+  const dx = output(backend, [info.batchSize, info.inHeight, info.inWidth, info.inChannels]);
   const scratch = new Scratch(backend);
   try {
-    const out = offsetOf(backend, dx);
-    if (winogradFits(info, CO, CI)) {
-      // dx is the valid 3×3 convolution of dy, padded by 2 − pad, with the filter reversed.
-      winograd(k, scratch, offsetOf(backend, dy), N, OH, OW, CO, 2 - info.padInfo.top, 2 - info.padInfo.left, winogradFilter(backend, k, filter, CO, CI, true), CI, out, H, W);
-      return dx;
-    }
-    if (rows.phases.some((p) => p.taps === 0) || cols.phases.some((p) => p.taps === 0)) k.fill_zero(out, N * H * W * CI);
-    const margins = { top: rows.before, bottom: rows.after, left: cols.before, right: cols.after, height: OH + rows.before + rows.after, width: OW + cols.before + cols.after };
-    const dyp = paddedInput(k, scratch, offsetOf(backend, dy), N, OH, OW, CO, margins);
-    const row = margins.width * CO;
-    const spare = scratch.floats(32);
-    for (const py of rows.phases) {
-      for (const px of cols.phases) {
-        if (py.taps === 0 || px.taps === 0) continue;
-        const packed = filterCache(backend).get(filter, `phase ${py.tap} ${px.tap} ${sh} ${sw}`, py.taps * px.taps * CO * CI,
-          (p) => k.pack_filter(offsetOf(backend, filter), KH, KW, CI, CO, py.tap, px.tap, sh, sw, py.taps, px.taps, 1, p));
-        const first = dyp + 4 * ((py.shift + rows.before) * row + (px.shift + cols.before) * CO);
-        k.conv_grid(first, N, py.rows, px.rows, margins.height * row, row, CO,
-          py.taps, px.taps, -row, -CO, CO, packed, CI / 8,
-          out + 4 * (py.r * W + px.r) * CI, H * W * CI, sh * W * CI, sw * CI, spare);
-      }
-    }
+    convInputGrad(backend, k, scratch, offsetOf(backend, dy), filter, info, offsetOf(backend, dx));
   } finally {
     scratch.free();
   }
   return dx;
 }
 
+/** dW ([KH, KW, CI, CO]) of a convolution from its input and dy into `dw` (pointers); the caller checks convSupported. */
+export function convFilterGrad(k: KernelExports, scratch: Scratch, x: number, dy: number, info: ConvInfo, dw: number, blocked?: BlockedInput): void {
+  const { batchSize: N, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
+  if (winogradFits(info, CI, CO)) {
+    winogradFilterGrad(k, scratch, x, N, info.inHeight, info.inWidth, CI, info.padInfo.top, info.padInfo.left, dy, CO, OH, OW, dw);
+    return;
+  }
+  if (spaceToDepthFits(info)) {
+    const input = blocksOf(k, scratch, x, info, blocked);
+    const gradBlocks = scratch.floats(9 * 4 * CI * CO);
+    winogradFilterGrad(k, scratch, input.blocks, N, input.height, input.width, 4 * CI, 0, 0, dy, CO, OH, OW, gradBlocks);
+    k.filter_blocks(dw, KH, KW, CI, CO, 3, 3, gradBlocks, 0);
+    return;
+  }
+  const pad = inputPadding(info);
+  const xp = paddedInput(k, scratch, x, N, info.inHeight, info.inWidth, CI, pad);
+  const M = KH * KW * CI;
+  const rounded = Math.ceil(M / 4) * 4;
+  // The kernel takes rows of dW 4 at a time; with M not a multiple of 4 it writes to scratch first.
+  const target = rounded === M ? dw : scratch.floats(rounded * CO);
+  k.fill_zero(target, rounded * CO);
+  const row = pad.width * CI;
+  // dy rows per chunk: about 16 KB of dy, so a chunk of dy and x stays in the L1/L2 caches.
+  const chunkRows = Math.max(1, Math.floor(16384 / (OW * CO * 4)));
+  k.conv_filter_grad(xp, N, OH, OW, pad.height * row, info.strideHeight * row, info.strideWidth * CI,
+    KH, KW, row, CI, CI, dy, CO, target, chunkRows);
+  if (target !== dw) k.copy_floats(dw, target, M * CO);
+}
+
 /** dW of a convolution ([KH, KW, CI, CO]) from its input and dy, or undefined when not ours. */
 export function ownConv2dBackpropFilter(backend: Backend, x: Info, dy: Info, info: ConvInfo): Info | undefined {
   const k = ownKernels(backend);
   if (!k || !supported(info, info.outChannels) || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
-  const { batchSize: N, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
-  const dw = output(backend, [KH, KW, CI, CO]);
+  const dw = output(backend, [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
   const scratch = new Scratch(backend);
   try {
-    if (winogradFits(info, CI, CO)) {
-      winogradFilterGrad(k, scratch, offsetOf(backend, x), N, info.inHeight, info.inWidth, CI, info.padInfo.top, info.padInfo.left, offsetOf(backend, dy), CO, OH, OW, offsetOf(backend, dw));
-      return dw;
-    }
-    if (spaceToDepthFits(info)) {
-      const input = blocksOf(k, scratch, offsetOf(backend, x), info);
-      const gradBlocks = scratch.floats(9 * 4 * CI * CO);
-      winogradFilterGrad(k, scratch, input.blocks, N, input.height, input.width, 4 * CI, 0, 0, offsetOf(backend, dy), CO, OH, OW, gradBlocks);
-      k.filter_blocks(offsetOf(backend, dw), KH, KW, CI, CO, 3, 3, gradBlocks, 0);
-      return dw;
-    }
-    const pad = inputPadding(info);
-    const xp = paddedInput(k, scratch, offsetOf(backend, x), N, info.inHeight, info.inWidth, CI, pad);
-    const M = KH * KW * CI;
-    const rounded = Math.ceil(M / 4) * 4;
-    // The kernel takes rows of dW 4 at a time; with M not a multiple of 4 it writes to scratch first.
-    const target = rounded === M ? offsetOf(backend, dw) : scratch.floats(rounded * CO);
-    k.fill_zero(target, rounded * CO);
-    const row = pad.width * CI;
-    // dy rows per chunk: about 16 KB of dy, so a chunk of dy and x stays in the L1/L2 caches.
-    const chunkRows = Math.max(1, Math.floor(16384 / (OW * CO * 4)));
-    k.conv_filter_grad(xp, N, OH, OW, pad.height * row, info.strideHeight * row, info.strideWidth * CI,
-      KH, KW, row, CI, CI, offsetOf(backend, dy), CO, target, chunkRows);
-    if (target !== offsetOf(backend, dw)) k.copy_floats(offsetOf(backend, dw), target, M * CO);
+    convFilterGrad(k, scratch, offsetOf(backend, x), offsetOf(backend, dy), info, offsetOf(backend, dw));
   } finally {
     scratch.free();
   }
   return dw;
+}
+
+/**
+ * What a pass of this convolution runs (convForward, convInputGrad, convFilterGrad) and the
+ * multiply-adds it executes: with Winograd, those of its element-wise products (36 per 4×4 tile
+ * and channel pair), not the direct product's. For the benchmarks' fraction of the ceiling.
+ */
+export function passCost(info: ConvInfo, pass: 'forward' | 'input' | 'filter'): { algorithm: string; multiplyAdds: number } {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
+  const tiles = (h: number, w: number, t: Tile) => Math.ceil(h / t) * Math.ceil(w / t) * (t + 2) ** 2;
+  const direct = { algorithm: 'direct', multiplyAdds: N * OH * OW * KH * KW * CI * CO };
+  const covers = info.outHeight === 1 && info.outWidth === 1 && KH === H && KW === W && info.padInfo.top === 0 && info.padInfo.left === 0;
+  if (pass === 'input') {
+    if (covers) return { algorithm: 'matrix product', multiplyAdds: direct.multiplyAdds };
+    if (winogradFits(info, CO, CI)) {
+      const t = tileFor(H, W);
+      return { algorithm: `F(${t}×${t}, 3×3)`, multiplyAdds: N * tiles(H, W, t) * CI * CO };
+    }
+    const rows = axisPhases(H, OH, KH, info.strideHeight, info.padInfo.top);
+    const cols = axisPhases(W, OW, KW, info.strideWidth, info.padInfo.left);
+    let madds = 0;
+    let winograd = 0;
+    for (const py of rows.phases) {
+      for (const px of cols.phases) {
+        if (py.taps === 0 || px.taps === 0) continue;
+        const byWinograd = largestTile === 4 && py.taps <= 3 && px.taps <= 3 && CO % 4 === 0 &&
+          Math.ceil(py.rows / 4) * Math.ceil(px.rows / 4) * 36 < 0.75 * py.rows * px.rows * py.taps * px.taps;
+        madds += N * CI * CO * (byWinograd ? tiles(py.rows, px.rows, 4) : py.rows * px.rows * py.taps * px.taps);
+        if (byWinograd) winograd++;
+      }
+    }
+    const phases = rows.phases.length * cols.phases.length;
+    return { algorithm: phases === 1 ? 'direct' : winograd === phases ? `${phases} phases by F(4×4, 3×3)` : `${phases} phases, ${winograd} by F(4×4, 3×3)`, multiplyAdds: madds };
+  }
+  if (covers && pass === 'filter') return { algorithm: 'matrix product', multiplyAdds: direct.multiplyAdds };
+  if (winogradFits(info, CI, CO)) {
+    const t = tileFor(OH, OW);
+    return { algorithm: `F(${t}×${t}, 3×3)`, multiplyAdds: N * tiles(OH, OW, t) * CI * CO };
+  }
+  const t = largestTile === 4 ? 4 : 2;
+  if (spaceToDepthFits(info) && (pass === 'filter' || OH * OW >= 64 || t === 4)) {
+    const tf = pass === 'filter' ? tileFor(OH, OW) : t;
+    return { algorithm: `2×2 blocks, F(${tf}×${tf}, 3×3)`, multiplyAdds: N * tiles(OH, OW, tf) * 4 * CI * CO };
+  }
+  return direct;
 }

@@ -7,7 +7,7 @@ import * as path from 'path';
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-/** The module's exports (conv.c, winograd.c, spaceToDepth.c, matmul.c, pool.c, reduce.c, batchnorm.c, adam.c, average.c, dropout.c); pointers are byte offsets into the backend's memory. */
+/** The module's exports (conv.c, winograd.c, winograd4.c, fused.c, spaceToDepth.c, matmul.c, pool.c, reduce.c, batchnorm.c, adam.c, average.c, dropout.c); pointers are byte offsets into the backend's memory. */
 export interface KernelExports {
   conv_grid(A: number, N: number, GH: number, GW: number, aN: number, aH: number, aW: number,
     TH: number, TW: number, tH: number, tW: number, C: number, Bp: number, KB: number,
@@ -22,6 +22,12 @@ export interface KernelExports {
   winograd_filter(W: number, C: number, K: number, transposed: number, U: number): void;
   winograd_conv(xp: number, N: number, Hp: number, Wp: number, C: number, U: number, K: number, y: number, OH: number, OW: number, scratch: number): void;
   winograd_filter_grad(xp: number, N: number, Hp: number, Wp: number, C: number, dy: number, K: number, OH: number, OW: number, dw: number, scratch: number): void;
+  winograd4_filter(W: number, C: number, K: number, transposed: number, U: number): void;
+  winograd4_conv(x: number, N: number, H: number, W: number, C: number, top: number, left: number, U: number, K: number, y: number, OH: number, OW: number, exactZeros: number, scratch: number): void;
+  winograd4_conv_into(x: number, N: number, H: number, W: number, C: number, top: number, left: number, U: number, K: number, y: number, OH: number, OW: number,
+    yImage: number, yRow: number, yCol: number, exactZeros: number, scratch: number): void;
+  phase_filter(W: number, KW: number, CI: number, CO: number, kh0: number, kw0: number, sh: number, sw: number, TH: number, TW: number, g: number): void;
+  winograd4_filter_grad(x: number, N: number, H: number, W: number, C: number, top: number, left: number, dy: number, K: number, OH: number, OW: number, dw: number, scratch: number): void;
   adam_update(w: number, g: number, m: number, v: number, n: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
     oneMinusAccBeta1: number, oneMinusAccBeta2: number, epsilon: number, negLearningRate: number, wOut: number, mOut: number, vOut: number): void;
   matmul(A: number, aI: number, aK: number, B: number, bK: number, bJ: number, M: number, K: number, N: number, out: number, packed: number, spare: number): void;
@@ -37,6 +43,11 @@ export interface KernelExports {
     y: number, mean: number, variance: number, scratch: number): void;
   batchnorm_backward(dy: number, x: number, P: number, C: number, gamma: number, mean: number, variance: number,
     epsilon: number, dx: number, dgamma: number, dbeta: number, scratch: number): void;
+  chain_forward(z: number, P: number, C: number, bias: number, gamma: number, beta: number, epsilon: number,
+    relu: number, s0: number, s1: number, s2: number, c: number, keep: number, mask: number,
+    y: number, mean: number, variance: number, scratch: number): void;
+  chain_backward(dyIn: number, dy: number, y: number, z: number, P: number, C: number, relu: number, invKeep: number, mask: number,
+    gamma: number, mean: number, variance: number, epsilon: number, dz: number, dgamma: number, dbeta: number, scratch: number): void;
 }
 
 const STACK_BYTES = 64 * 1024;
@@ -69,6 +80,12 @@ export function ownKernels(backend: tf.KernelBackend): KernelExports | undefined
   exports.__stack_pointer.value = (stack + STACK_BYTES) & ~15;
   instances.set(backend, exports);
   return exports;
+}
+
+/** A view of n floats at byte offset p of the backend's memory (valid until the memory grows: make it after allocating). */
+export function heapFloats(backend: tf.KernelBackend, p: number, n: number): Float32Array {
+  const wasm = (backend as unknown as BackendWasm).wasm as unknown as { asm: { memory: WebAssembly.Memory } };
+  return new Float32Array(wasm.asm.memory.buffer, p, n);
 }
 
 /** Byte offset of a tensor's data in the backend's memory. */

@@ -35,7 +35,7 @@ export class SeededDropout extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     if (!kwargs.training || this.rate === 0) return x;
-    const seed = this.seed === undefined ? undefined : this.seed + stream * 1_000_003 + this.calls++;
+    const seed = this.nextSeed();
     if (seed !== undefined && !this.noiseShape && tf.getKernel(DROPOUT_MULTIPLIER, tf.getBackend()) && ownKernels(tf.backend())) {
       // tf.dropout's arithmetic with its mask drawn by our kernel from the same generator state.
       return tf.tidy(() => {
@@ -45,6 +45,11 @@ export class SeededDropout extends tf.layers.Layer {
       });
     }
     return tf.dropout(x, this.rate, this.noiseShape, seed);
+  }
+
+  /** The seed of this call's mask (undefined without a seed); the fused training step (kernels/fused) draws it too. */
+  nextSeed(): number | undefined {
+    return this.seed === undefined ? undefined : this.seed + stream * 1_000_003 + this.calls++;
   }
 
   override getConfig(): tf.serialization.ConfigDict {

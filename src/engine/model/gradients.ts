@@ -5,6 +5,7 @@
 // the mean sparse categorical cross-entropy, clipped as tfjs-layers clips it — plus the
 // accuracy metric from the same forward pass.
 import * as tf from '@tensorflow/tfjs';
+import { fusedShardGradients } from '../kernels/fused/trainStep';
 
 export interface ShardGradients {
   /** Gradients of the shard's mean loss, in the order of `model.trainableWeights`. */
@@ -49,6 +50,8 @@ export function sparseAccuracy(labels: tf.Tensor, probabilities: tf.Tensor): tf.
  * applied to the weights. The caller disposes `grads`.
  */
 export function shardGradients(model: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor, variables = trainableVariables(model), labelSmoothing = 0): ShardGradients {
+  const fused = fusedShardGradients(model, x, labels, variables, (l, p) => sparseCrossEntropy(l, p, labelSmoothing), sparseAccuracy);
+  if (fused) return fused;
   let accuracy: tf.Scalar | undefined;
   const { value, grads } = tf.variableGrads(() => {
     const probabilities = model.apply(x, { training: true }) as tf.Tensor;

@@ -14,7 +14,8 @@ import { transformImages } from '../data/augment';
 import { IMAGE_SIZE } from '../core/types';
 import type { FromReplica } from '../parallel/protocol';
 import type { ReplicaPool } from '../parallel/replicaPool';
-import { tensorFrom, writeTensors } from '../parallel/sharedWeights';
+import { tensorFrom, viewOf, writeTensors } from '../parallel/sharedWeights';
+import { combineShares } from '../kernels/combine';
 
 /** Rows below which a shard is not worth a thread. */
 export const MIN_SHARD = 8;
@@ -137,7 +138,8 @@ export class DataParallelTrainer {
     const t2 = performance.now();
     if (theirs.length === 0) return mine;
     const share = sizes.map((rows) => rows / n);
-    const grads = tf.tidy(() =>
+    const views = theirs.map((_, i) => this.variables.map((_, v) => viewOf(this.pool.grads[i], this.pool.gradLayout, v)));
+    const grads = combineShares(mine.grads, views, share) ?? tf.tidy(() =>
       this.variables.map((_, v) => {
         let g = tf.mul(mine.grads[v], share[0]);
         theirs.forEach((_, i) => (g = tf.add(g, tf.mul(tensorFrom(this.pool.grads[i], this.pool.gradLayout, v), share[i + 1]))));

@@ -29,6 +29,19 @@ static inline void tile4x8(const float *a0, const float *a1, const float *a2, co
                            int TH, int TW, int tH, int tW, int C, const float *B,
                            float *o0, float *o1, float *o2, float *o3) {
   V c00 = ZERO, c01 = ZERO, c10 = ZERO, c11 = ZERO, c20 = ZERO, c21 = ZERO, c30 = ZERO, c31 = ZERO;
+  if (C == 1) {
+    // One input channel (a first layer): one loop over the taps, the offset stepped, no channel loop.
+    for (int th = 0, off = 0; th < TH; th++, off += tH - TW * tW) {
+      for (int tw = 0; tw < TW; tw++, off += tW, B += 8) {
+        V b0 = LOAD(B), b1 = LOAD(B + 4), s;
+        s = SPLAT(a0 + off); MADD(c00, s, b0); MADD(c01, s, b1);
+        s = SPLAT(a1 + off); MADD(c10, s, b0); MADD(c11, s, b1);
+        s = SPLAT(a2 + off); MADD(c20, s, b0); MADD(c21, s, b1);
+        s = SPLAT(a3 + off); MADD(c30, s, b0); MADD(c31, s, b1);
+      }
+    }
+    TH = 0; // skip the general loops
+  }
   for (int th = 0; th < TH; th++) {
     for (int tw = 0; tw < TW; tw++) {
       int off = th * tH + tw * tW;

@@ -3,19 +3,15 @@
 // runs three element-wise ops on them; for the seed CNN's 590,000 dropped activations per thread
 // that took ~15 ms of each step. This draws the same Alea sequence from the same state and makes
 // the same multiplier floor(u + keep)/keep in float32, so the masks are identical to the bit.
+#include "alea.h"
 #define EXPORT(name) __attribute__((export_name(#name)))
 
 // out[i] = floor(f32(u_i) + keep) / keep with u_i the next values of Alea from (s0, s1, s2, c).
 EXPORT(dropout_multiplier)
 void dropout_multiplier(double s0, double s1, double s2, double c, int n, float keep, float *out) {
+  Alea a = {s0, s1, s2, c};
   for (int i = 0; i < n; i++) {
-    // seedrandom 3.0.5, lib/alea.js: t = 2091639·s0 + c·2⁻³²; s0 = s1; s1 = s2; s2 = t − (c = t | 0).
-    double t = 2091639.0 * s0 + c * 2.3283064365386963e-10;
-    s0 = s1;
-    s1 = s2;
-    c = (double)(int)t;
-    s2 = t - c;
-    float u = (float)s2;
+    float u = (float)alea_next(&a);
     out[i] = __builtin_floorf(u + keep) / keep;
   }
 }

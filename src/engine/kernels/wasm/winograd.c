@@ -156,8 +156,9 @@ static inline void gradient_transform(const float *dy, int rowStride, int K, int
 #define GRAD_TILES 64
 #endif
 
-// m [C][K] += vᵀ·e for v [count][C], e [count][K]: 4 rows of m × 8 columns in registers.
-static void accumulate_product(const float *v, int C, const float *e, int K, int count, float *m) {
+// m [C][K] += vᵀ·e for v [count][C], e [count][K]: 4 rows of m × 8 columns in registers (also
+// winograd4.c's).
+void winograd_accumulate(const float *v, int C, const float *e, int K, int count, float *m) {
   for (int c = 0; c < C; c += 4) {
     for (int k = 0; k < K; k += 8) {
       float *w0 = m + c * K + k, *w1 = w0 + K, *w2 = w1 + K, *w3 = w2 + K;
@@ -202,7 +203,7 @@ void winograd_filter_grad(const float *xp, int N, int Hp, int Wp, int C, const f
     }
     for (int xi = 0; xi < 16; xi++) {
       // M[ξ] (C × K) += V[ξ]ᵀ (C × count) · E[ξ] (count × K)
-      accumulate_product(v + xi * vStride, C, e + xi * eStride, K, count, m + xi * mStride);
+      winograd_accumulate(v + xi * vStride, C, e + xi * eStride, K, count, m + xi * mStride);
     }
   }
   // dW[.][.][c][k] = Gᵀ·M·G, Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1].
