@@ -1,17 +1,31 @@
-// Strokes → the 28×28 image the Digit Pad would send, without a browser: the same path as the
-// pad's drawStrokes (quadratic curves through the midpoints of successive points, round caps and
-// joins, a brush 1/11 of the side) rasterised at the pad's 280×280 with a one-pixel anti-aliased
-// edge, then the shared MNIST preprocessing. Close to, not identical with, Chromium's canvas: the
-// e2e tests draw on the real pad; unit tests and benchmarks that need many drawings use this.
+// Strokes → the 28×28 image the Digit Pad sends, without a browser.
+//
+// `rasterizeStrokes` is the pad's own code (webview/pad/strokes.ts strokesToMnist, i.e.
+// shared/penImage.ts), given [x, y] points. `brushStrokesToMnist` is how the pad made its model
+// input before issue 27, kept to measure against (bench/padReplay.ts --input brush): the pad's
+// drawStrokes (quadratic curves through the midpoints of successive points, round caps and joins,
+// a brush 1/11 of the side) rasterised at 280×280 with a one-pixel anti-aliased edge, then the
+// shared MNIST preprocessing (crop, fit 20×20, centre by mass). Close to, not identical with,
+// Chromium's canvas.
 import { preprocess } from '../../src/shared/preprocess';
+import { strokesToMnist } from '../../src/webview/pad/strokes';
 
 type Point = [number, number];
 
 const SIDE = 280;
 const BRUSH = 1 / 11;
 
-/** The 784 pixels (0–255) the pad would make of these strokes (unit coordinates). */
+/** The 784 pixels (0–255) the pad makes of these strokes (unit coordinates) for its model. */
 export function rasterizeStrokes(strokes: ReadonlyArray<ReadonlyArray<Point>>): Uint8Array {
+  return strokesToMnist(strokes.map((s) => s.flat())).pixels;
+}
+
+/** The 784 pixels the pad made of these strokes before issue 27: its canvas brush, cropped and scaled (flat [x0, y0, …] strokes). */
+export function brushStrokesToMnist(strokes: ReadonlyArray<ReadonlyArray<number>>): Uint8Array {
+  return brushRaster(strokes.map((s) => Array.from({ length: s.length / 2 }, (_, i) => [s[2 * i], s[2 * i + 1]] as Point)));
+}
+
+function brushRaster(strokes: ReadonlyArray<ReadonlyArray<Point>>): Uint8Array {
   const coverage = new Float32Array(SIDE * SIDE);
   const radius = (SIDE * BRUSH) / 2;
   for (const stroke of strokes) {

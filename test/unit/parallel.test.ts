@@ -182,10 +182,12 @@ describe('data-parallel training and prediction (replica threads)', function () 
     }
   });}
 
-  it('augments each shard in its own thread exactly as the whole batch would be augmented', async function () {
+  // With the reference notebooks' ranges, and with a pen's slant and stroke thickness too.
+  for (const [what, augment] of [['rotation, zoom, shift', DEFAULT_AUGMENT], ['with shear and thickness', { ...DEFAULT_AUGMENT, shear: 0.3, thickness: 0.5 }]] as const) {
+  it(`augments each shard in its own thread exactly as the whole batch would be augmented (${what})`, async function () {
     const model = plainModel(6);
     const [x, y] = batch(randomImages(90, 6), 0, 90);
-    const transforms = randomTransforms(90, DEFAULT_AUGMENT, createRandom(6));
+    const transforms = randomTransforms(90, augment, createRandom(6));
     const pool = await ReplicaPool.start(model, { replicas: 2, maxShard: 31 });
     try {
       const trainer = new DataParallelTrainer(model, pool);
@@ -203,7 +205,7 @@ describe('data-parallel training and prediction (replica threads)', function () 
       await pool.close();
       disposeModel(model);
     }
-  });
+  });}
 
   it('trains with 2 threads through trainModel: repeatable, no tensor growth across epochs (BatchNorm model, augmentation)', async function () {
     const data = randomImages(200, 4);

@@ -13,6 +13,7 @@ import { captureArtifacts } from '../model/artifacts';
 import { PendingRequests } from '../../shared/requests';
 import { type Layout, layoutOf, sharedFloats } from './sharedWeights';
 import type { FromReplica, ReplicaData, ToReplica } from './protocol';
+import { TRANSFORM_ROW } from '../data/augment';
 
 /** Threads (the caller's own plus replicas) for a `threads` setting: 0 = one per core. */
 export function resolveThreads(threads: number | undefined, backend = tf.getBackend()): number {
@@ -43,7 +44,7 @@ export class ReplicaPool {
   readonly layout: Layout;
   /** How many of the layout's leading tensors are trainable. */
   readonly trainableCount: number;
-  /** Per replica: its training shard's inputs, labels, augmentation transforms (8 per row), and the gradients it returns. */
+  /** Per replica: its training shard's inputs, labels, augmentation transforms (TRANSFORM_ROW per row), and the gradients it returns. */
   readonly inputs: Float32Array[] = [];
   readonly labels: Float32Array[] = [];
   readonly transforms: Float32Array[] = [];
@@ -65,7 +66,7 @@ export class ReplicaPool {
     for (let i = 0; i < options.replicas; i++) {
       this.inputs.push(sharedFloats(options.maxShard * inputSize));
       this.labels.push(sharedFloats(options.maxShard));
-      this.transforms.push(sharedFloats(options.maxShard * 8));
+      this.transforms.push(sharedFloats(options.maxShard * TRANSFORM_ROW));
       this.grads.push(sharedFloats(options.maxShard > 0 ? this.gradLayout.length : 0));
     }
   }

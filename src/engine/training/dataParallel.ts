@@ -10,7 +10,7 @@
 // thread's shard only. Dropout masks are drawn per thread.
 import * as tf from '@tensorflow/tfjs';
 import { type ShardGradients, shardGradients, trainableVariables } from '../model/gradients';
-import { transformImages } from '../data/augment';
+import { TRANSFORM_ROW, transformImages } from '../data/augment';
 import { IMAGE_SIZE } from '../core/types';
 import type { FromReplica } from '../parallel/protocol';
 import type { ReplicaPool } from '../parallel/replicaPool';
@@ -73,7 +73,7 @@ export class DataParallelTrainer {
 
   /**
    * One optimizer step on a batch; returns its [mean loss, accuracy] like trainOnBatch. With
-   * `transforms` (augment.ts randomTransforms, 8 per row) each thread augments its own rows.
+   * `transforms` (augment.ts randomTransforms, TRANSFORM_ROW per row) each thread augments its own rows.
    */
   async trainOnBatch(x: tf.Tensor, y: tf.Tensor, transforms?: Float32Array): Promise<[number, number]> {
     const { grads, loss, accuracy } = await this.gradients(x, y, transforms);
@@ -108,7 +108,7 @@ export class DataParallelTrainer {
       const requests = sizes.slice(1).map((rows, i) => {
         this.pool.inputs[i].set(xs.subarray(offset * this.inputSize, (offset + rows) * this.inputSize));
         this.pool.labels[i].set(ys.subarray(offset, offset + rows));
-        if (transforms) this.pool.transforms[i].set(transforms.subarray(offset * 8, (offset + rows) * 8));
+        if (transforms) this.pool.transforms[i].set(transforms.subarray(offset * TRANSFORM_ROW, (offset + rows) * TRANSFORM_ROW));
         offset += rows;
         return this.pool.request(i, { kind: 'train', n: rows, labelSmoothing: this.labelSmoothing, augment: !!transforms }, 'trained') as Promise<Trained>;
       });

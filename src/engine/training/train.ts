@@ -37,9 +37,10 @@ export function validateSettings(s: TrainSettings): void {
 
 /**
  * Trains a fresh model on labelled images: stratified validation split, shuffling and on-the-fly
- * augmentation from one seeded generator, cancellable between batches.
+ * augmentation from one seeded generator, cancellable between batches. `augmentOptions`, the
+ * augmentation's ranges when `settings.augment` is on, is for benchmarks that try other ranges.
  */
-export async function trainModel(data: DigitImages, settings: TrainSettings, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
+export async function trainModel(data: DigitImages, settings: TrainSettings, callbacks: TrainCallbacks = {}, augmentOptions: AugmentOptions = DEFAULT_AUGMENT): Promise<TrainResult> {
   validateSettings(settings);
   const labels = data.labels;
   if (!labels) throw new InputError('Training needs a labelled (train-format) CSV with a label column.');
@@ -47,7 +48,7 @@ export async function trainModel(data: DigitImages, settings: TrainSettings, cal
   const split = settings.validationSplit > 0 ? stratifiedSplit(labels, settings.validationSplit, random) : { train: shuffle(Uint32Array.from({ length: data.count }, (_, i) => i), random), validation: new Uint32Array(0) };
   if (split.train.length === 0) throw new InputError(`Not enough rows to train: ${data.count} row(s) with a validation split of ${settings.validationSplit}.`);
   const validation = subset(data, split.validation);
-  const augment: AugmentOptions | undefined = settings.augment ? DEFAULT_AUGMENT : undefined;
+  const augment: AugmentOptions | undefined = settings.augment ? augmentOptions : undefined;
 
   const model = createModel(settings.arch, { learningRate: settings.learningRate, seed: settings.seed });
   const history: EpochStats[] = [];

@@ -1,15 +1,17 @@
 // Strokes: the pad's document model. A stroke is a flat list of points [x0, y0, x1, y1, ...] in
 // unit coordinates (0–1 across the square canvas), so it survives resizes and can be kept in
-// the webview state. Drawing is done by one function for both the visible canvas and the fixed
-// resolution raster that feeds preprocessing, so what you see is what the model gets.
+// the webview state. The visible canvas draws them with the user's brush (drawStrokes); the
+// model reads the 28×28 image drawn from the strokes themselves (shared/penImage.ts: the digit's
+// box fitted to 20×20, MNIST's pen width relative to it), the one the pad's preview shows.
 
-import { preprocess, type PreprocessResult } from '../../shared/preprocess';
+import type { PreprocessResult } from '../../shared/preprocess';
+import { strokesToImage } from '../../shared/penImage';
 
 export type Stroke = readonly number[];
 
-/** Brush width as a fraction of the canvas side: MNIST strokes are ~2–3 px of a 20 px box. */
+/** Brush width of the visible canvas, as a fraction of its side. */
 export const BRUSH = 1 / 11;
-/** Side of the internal raster that preprocessing reads. */
+/** The unit of a frame's box (`strokesToMnist(…).frame.box`): pixels of a RASTER_SIDE² square over the canvas. */
 export const RASTER_SIDE = 280;
 /** Points closer than this (unit coordinates) to the previous one are skipped. */
 export const MIN_STEP = 0.003;
@@ -74,24 +76,14 @@ export function drawStrokes(ctx: CanvasRenderingContext2D | OffscreenCanvasRende
   ctx.restore();
 }
 
-let raster: { canvas: OffscreenCanvas | HTMLCanvasElement; ctx: OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D } | undefined;
-
-/** Renders the strokes white on black at RASTER_SIDE² and runs MNIST preprocessing on the coverage. */
+/**
+ * The model's 28×28 input for these strokes (shared/penImage.ts), with the frame's box in
+ * RASTER_SIDE units of the canvas (the "see why" overlay maps the frame back onto the drawing).
+ */
 export function strokesToMnist(strokes: readonly Stroke[]): PreprocessResult {
-  if (strokes.length === 0) return preprocess({ width: 0, height: 0, data: [] });
-  if (!raster) {
-    const canvas: OffscreenCanvas | HTMLCanvasElement =
-      typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(RASTER_SIDE, RASTER_SIDE) : Object.assign(document.createElement('canvas'), { width: RASTER_SIDE, height: RASTER_SIDE });
-    const ctx = canvas.getContext('2d', { willReadFrequently: true }) as OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D | null;
-    if (!ctx) throw new Error('2D canvas is not available');
-    raster = { canvas, ctx };
-  }
-  const { ctx } = raster;
-  ctx.fillStyle = '#000';
-  ctx.fillRect(0, 0, RASTER_SIDE, RASTER_SIDE);
-  drawStrokes(ctx, strokes, RASTER_SIDE, '#fff');
-  const rgba = ctx.getImageData(0, 0, RASTER_SIDE, RASTER_SIDE).data;
-  const coverage = new Uint8ClampedArray(RASTER_SIDE * RASTER_SIDE);
-  for (let i = 0; i < coverage.length; i++) coverage[i] = rgba[i * 4];
-  return preprocess({ width: RASTER_SIDE, height: RASTER_SIDE, data: coverage });
+  const result = strokesToImage(strokes);
+  if (!result.frame) return result;
+  const { box } = result.frame;
+  const k = RASTER_SIDE;
+  return { ...result, frame: { ...result.frame, box: { left: box.left * k, top: box.top * k, right: box.right * k, bottom: box.bottom * k } } };
 }
