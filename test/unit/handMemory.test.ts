@@ -1,0 +1,104 @@
+// The memory of kept drawings (engine/inference/handMemory.ts) on a real Keras digit model.
+import * as assert from 'node:assert/strict';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { loadAnyModel } from '../../src/engine/model/loadModel';
+import { disposeModel } from '../../src/engine/model/architectures';
+import { predictOne } from '../../src/engine/inference/predict';
+import { RECALL_OPTIONS, buildHandMemory, embedImages, hasFeatureSpace, predictWithMemory, recall, type HandMemory } from '../../src/engine/inference/handMemory';
+import { DIGIT_STROKES } from '../e2e/digitStrokes';
+import { requireKerasFixtures } from '../support/keras';
+import { rasterizeStrokes } from '../support/rasterize';
+
+const drawing = (digit: number) => rasterizeStrokes(DIGIT_STROKES[digit]);
+
+function samples(...kept: Array<[Uint8Array, number]>) {
+  const pixels = new Uint8Array(kept.length * 784);
+  kept.forEach(([image], i) => pixels.set(image, i * 784));
+  return { count: kept.length, pixels, labels: Uint8Array.from(kept, ([, label]) => label) };
+}
+
+describe('hand memory (kept drawings matched in the model’s feature space)', function () {
+  let model: tf.LayersModel;
+
+  before(async function () {
+    const dir = requireKerasFixtures(this);
+    await initBackend('auto');
+    ({ model } = await loadAnyModel(path.join(dir, 'kzarama-mnist.h5')));
+  });
+  after(() => model && disposeModel(model));
+
+  it('embeds in one pass: unit-length embeddings and the model’s own probabilities', async function () {
+    const images = samples([drawing(0), 0], [drawing(3), 3], [drawing(7), 7]);
+    const embedded = (await embedImages(model, images))!;
+    assert.ok(embedded.dim > 10, `embedding of ${embedded.dim} values`);
+    for (let i = 0; i < 3; i++) {
+      const v = embedded.embeddings.subarray(i * embedded.dim, (i + 1) * embedded.dim);
+      assert.ok(Math.abs(Math.hypot(...v) - 1) < 1e-4, `embedding ${i} has length ${Math.hypot(...v)}`);
+      const alone = await predictOne(model, images.pixels.subarray(i * 784, (i + 1) * 784));
+      alone.probabilities.forEach((p, c) => assert.ok(Math.abs(p - embedded.probabilities[i * 10 + c]) < 1e-5, `image ${i} class ${c}: ${p} vs ${embedded.probabilities[i * 10 + c]}`));
+    }
+  });
+
+  it('with no kept drawings gives the model’s answer exactly', async function () {
+    assert.equal(await buildHandMemory(model, samples()), undefined);
+    const image = drawing(4);
+    assert.deepEqual(await predictWithMemory(model, undefined, image), await predictOne(model, image));
+  });
+
+  it('reads a drawing equal to a kept one as the label it was kept with, and says so', async function () {
+    const image = drawing(3);
+    const own = await predictOne(model, image);
+    assert.equal(own.label, 3, 'the model reads the test drawing as 3');
+    // The user kept this very drawing as a 5 (a hand whose 5s look like this).
+    const memory = await buildHandMemory(model, samples([image, 5], [drawing(1), 1]));
+    const answer = await predictWithMemory(model, memory, image);
+    assert.equal(answer.label, 5);
+    assert.deepEqual(answer.memory, { label: 5, neighbours: 1, weight: RECALL_OPTIONS.maxWeight });
+    assert.ok(Math.abs(answer.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-5, 'the blend is a distribution');
+  });
+
+  it('keeps the model’s answer exactly for a drawing unlike every kept one', async function () {
+    const memory = await buildHandMemory(model, samples([drawing(1), 1], [drawing(7), 7]));
+    assert.ok(memory);
+    const image = drawing(0);
+    const answer = await predictWithMemory(model, memory, image);
+    assert.deepEqual(answer, await predictOne(model, image));
+    assert.equal(answer.memory, undefined);
+  });
+
+  it('has no memory for a model without a Dense layer', async function () {
+    const conv = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 10, kernelSize: 28, seed: 1 } as tf.layers.ConvLayerArgs), tf.layers.flatten(), tf.layers.softmax()] });
+    assert.equal(hasFeatureSpace(conv), false);
+    assert.equal(await buildHandMemory(conv, samples([drawing(2), 2])), undefined);
+    const image = drawing(2);
+    assert.deepEqual(await predictWithMemory(conv, undefined, image), await predictOne(conv, image));
+    conv.dispose();
+  });
+});
+
+describe('recall (the blend rule)', function () {
+  // Two kept drawings, labels 1 and 7, at unit vectors e0 and e1 of a 3-value feature space.
+  const memory: HandMemory = { count: 2, dim: 3, embeddings: Float32Array.from([1, 0, 0, 0, 1, 0]), labels: Uint8Array.from([1, 7]) };
+  const model = Array.from({ length: 10 }, (_, c) => (c === 4 ? 0.91 : 0.01));
+  const options = { k: 2, temperature: 0.02, from: 0.8, to: 0.95, maxWeight: 0.7 };
+
+  it('gives the memory no weight below `from`, full weight above `to`, linear between', function () {
+    assert.deepEqual(recall(memory, [0, 0, 1], model, options), { label: 4, probabilities: model });
+    const cos = 0.875; // halfway between from and to
+    const half = recall(memory, [cos, 0, Math.sqrt(1 - cos * cos)], model, options);
+    assert.equal(half.memory?.label, 1);
+    assert.ok(Math.abs(half.memory!.weight - 0.35) < 1e-9, `weight ${half.memory?.weight}`);
+    assert.equal(half.label, 4, 'a confident model keeps its answer against a half-weight memory');
+    const near = recall(memory, [1, 0, 0], model, options);
+    assert.deepEqual(near.memory, { label: 1, neighbours: 1, weight: 0.7 });
+    assert.equal(near.label, 1);
+  });
+
+  it('leaves out the kept drawings `include` rejects', function () {
+    const answer = recall(memory, [1, 0, 0], model, options, (i) => i !== 0);
+    assert.equal(answer.memory, undefined, 'the only near drawing was left out');
+    assert.equal(answer.label, 4);
+  });
+});
