@@ -98,7 +98,11 @@ interface Read {
         for (const n of TEACH) {
           const taught = new Set<number>();
           const perDigit = new Array<number>(10).fill(0);
-          for (const i of order) if (i !== query && perDigit[labels[i]] < n) (perDigit[labels[i]]++, taught.add(i));
+          for (const i of order) {
+            if (i === query || perDigit[labels[i]] >= n) continue;
+            perDigit[labels[i]]++;
+            taught.add(i);
+          }
           const answer = recall(memory, emb(query), probs(query), recallOptions, (i) => taught.has(i));
           reads.push({ n, index: query, ownTaught: perDigit[labels[query]], model: argMax(probs(query)), memory: answer.label });
         }

@@ -7,6 +7,8 @@
 // drawing is kept as a labelled sample in the workspace's samples CSV (SampleStore); the pad
 // lists them as thumbnails, deletes them, and starts Fine-Tune on My Drawings, whose progress it
 // shows. A sample is only cleared from the pad once it is saved, so nothing is lost on an error.
+// The kept drawings also count at once: the engine reads a drawing with their memory
+// (engine/inference/handMemory.ts), and the pad says what it contributed.
 
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -39,7 +41,7 @@ export interface PadSamples {
 
 /** What the pad needs from the rest of the extension. */
 export interface PadHost {
-  /** Classifies one 28×28 image (784 bytes, white ink on black) with the active model; `explain` adds its "see why" map. */
+  /** Classifies one 28×28 image (784 bytes, white ink on black) with the active model and the memory of the kept drawings; `explain` adds its "see why" map. */
   predict(pixels: Uint8Array, explain: boolean): Promise<ExplainedPrediction>;
   /** The active model, or undefined when there is none yet. */
   activeModel(): PadModelInfo | undefined;
@@ -154,8 +156,15 @@ export class DigitPadPanel extends Panel<WebviewMessage, ExtensionMessage> {
           continue;
         }
         try {
-          const { label, probabilities, why } = await this.host.predict(Uint8Array.from(pixels), !!explain);
-          const answer = checkExtensionMessage({ type: 'prediction', requestId, label, probabilities: Array.from(probabilities), ...(why ? { why: { contrast: why.contrast, map: Array.from(why.map) } } : {}) });
+          const { label, probabilities, why, memory } = await this.host.predict(Uint8Array.from(pixels), !!explain);
+          const answer = checkExtensionMessage({
+            type: 'prediction',
+            requestId,
+            label,
+            probabilities: Array.from(probabilities),
+            ...(why ? { why: { contrast: why.contrast, map: Array.from(why.map) } } : {}),
+            ...(memory ? { memory } : {}),
+          });
           if (answer.ok) {
             this.post(answer.value);
           } else {

@@ -56,7 +56,9 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
     predict: async (pixels, explain) => {
       const model = active.get();
       if (!model) throw new Error('No model yet: train or load one first.');
-      const prediction = await engine.request({ type: 'predict', modelDir: model.dir, pixels, explain });
+      // The memory of the kept drawings (engine/inference/handMemory.ts), unless turned off.
+      const remember = vscode.workspace.getConfiguration('digitRecognizer').get<boolean>('rememberKeptDrawings', true);
+      const prediction = await engine.request({ type: 'predict', modelDir: model.dir, pixels, explain, ...(remember ? { samplesFile: samples.file } : {}) });
       getStarted.markPadRead();
       return prediction;
     },

@@ -68,7 +68,16 @@ export interface PredictionMessage {
   probabilities: number[];
   /** When asked for: which ink pushed toward `label` (+) and which toward `contrast`, the runner-up (−); 784 integers −127…127. */
   why?: { contrast: number; map: number[] };
+  /** When the memory of the kept drawings took part: the digit its nearest kept drawings vote for, how many of them, and its weight in the answer (0–1). */
+  memory?: PredictionMemory;
 }
+export interface PredictionMemory {
+  label: number;
+  neighbours: number;
+  weight: number;
+}
+/** At most this many kept drawings vote (engine/inference/handMemory.ts's k is below it). */
+export const MAX_NEIGHBOURS = 100;
 /** The active model changed (or the webview just said `ready`); null = no model yet. */
 export interface ModelMessage {
   type: 'model';
@@ -139,6 +148,14 @@ export const checkExtensionMessage = messages<ExtensionMessage>({
         // `1 + 1e-6` tolerates float32 rounding just above 1 in softmax outputs.
         probabilities: array(m.probabilities, 'prediction probabilities', (p, w) => num(p, w, 0, 1 + 1e-6), PAD_CLASSES, PAD_CLASSES),
       };
+      if (m.memory !== undefined) {
+        const memory = record(m.memory, 'prediction memory');
+        prediction.memory = {
+          label: digit(memory.label, 'prediction memory label'),
+          neighbours: int(memory.neighbours, 'prediction memory neighbours', 1, MAX_NEIGHBOURS),
+          weight: num(memory.weight, 'prediction memory weight', 0, 1),
+        };
+      }
       if (m.why === undefined) return prediction;
       const why = record(m.why, 'prediction why');
       const contrast = digit(why.contrast, 'prediction contrast digit');

@@ -6,7 +6,7 @@ import { runTrainJob } from '../engine/jobs/trainJob';
 import { runSubmissionJob } from '../engine/jobs/submissionJob';
 import { runEvaluateJob, runExploreJob } from '../engine/jobs/insightJobs';
 import { runFineTuneJob } from '../engine/jobs/fineTuneJob';
-import { ModelCache, predictDrawing, predictPicture, runImportJob, runPredictFolderJob } from '../engine/jobs/modelJobs';
+import { HandMemoryCache, ModelCache, predictDrawing, predictPicture, runImportJob, runPredictFolderJob } from '../engine/jobs/modelJobs';
 import { runCheckNativeJob, useNativeTensorFlow } from '../engine/jobs/nativeCheck';
 import { engineMemory, type JobContext } from '../engine/jobs/context';
 import { checkToWorker, type FromWorker, type WorkerData, type WorkerRequest } from './protocol';
@@ -17,6 +17,8 @@ useNativeTensorFlow(native);
 const running = new Map<number, AbortController>();
 /** The pad predicts many times with one model: it stays loaded, with its metadata. */
 const models = new ModelCache();
+/** …and the memory of the user's kept drawings with it, until the samples file changes. */
+const memories = new HandMemoryCache();
 
 function send(message: FromWorker): void {
   port.postMessage(message);
@@ -42,7 +44,7 @@ async function handle(id: number, request: WorkerRequest, signal: AbortSignal): 
     case 'memory':
       return engineMemory();
     case 'predict':
-      return predictDrawing(models, request.modelDir, request.pixels, !!request.explain, context);
+      return predictDrawing(models, { location: request.modelDir, pixels: request.pixels, explain: !!request.explain, samplesFile: request.samplesFile }, context, memories);
     case 'predictImage':
       return predictPicture(models, request.modelDir, request.file, context);
     case 'predictImageFolder':

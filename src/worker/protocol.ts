@@ -15,7 +15,8 @@ import { bad, bool, int, oneOf, parse, type Parsed, record, str } from '../share
 export type WorkerRequest =
   | { type: 'train'; job: TrainJob }
   | { type: 'submit'; job: SubmissionJob }
-  | { type: 'predict'; modelDir: string; pixels: Uint8Array; explain?: boolean }
+  /** `samplesFile`: the user's kept drawings, remembered (engine/inference/handMemory.ts). */
+  | { type: 'predict'; modelDir: string; pixels: Uint8Array; explain?: boolean; samplesFile?: string }
   | ({ type: 'import' } & ImportJob)
   | { type: 'predictImage'; modelDir: string; file: string }
   | ({ type: 'predictImageFolder' } & PredictFolderJob)
@@ -100,7 +101,8 @@ function checkRequest(x: unknown): WorkerRequest {
     str(r.modelDir, 'predict.modelDir', MAX_PATH);
     if (!(r.pixels instanceof Uint8Array) || r.pixels.length !== 784) bad('predict.pixels', r.pixels, '784 bytes');
     if (r.explain !== undefined) bool(r.explain, 'predict.explain');
-    return { type, modelDir: r.modelDir as string, pixels: r.pixels as Uint8Array, explain: r.explain as boolean | undefined };
+    if (r.samplesFile !== undefined) str(r.samplesFile, 'predict.samplesFile', MAX_PATH);
+    return { type, modelDir: r.modelDir as string, pixels: r.pixels as Uint8Array, explain: r.explain as boolean | undefined, samplesFile: r.samplesFile as string | undefined };
   }
   const spec = REQUEST_FIELDS[type];
   const holder = spec.job ? record(r.job, `${type}.job`) : r;

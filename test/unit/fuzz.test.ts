@@ -100,6 +100,7 @@ describe('fuzz: message validators', function () {
   ]);
   fuzzValidator('pad, extension → webview', checkExtensionMessage, [
     { type: 'prediction', requestId: 3, label: 2, probabilities, why: { contrast: 7, map: image.map((v) => (v % 255) - 127) } },
+    { type: 'prediction', requestId: 4, label: 2, probabilities, memory: { label: 2, neighbours: 3, weight: 0.5 } },
     { type: 'model', model: { name: 'm', valAccuracy: 0.99 } },
     { type: 'samples', name: 'my-digits.csv', path: '.digit-recognizer/my-digits.csv', count: 3, items: [{ row: 2, key: 'deadbeef', label: 4 }], pixels: Buffer.alloc(784).toString('base64') },
     { type: 'sampleSaved', label: 4, count: 12 },
@@ -167,6 +168,7 @@ describe('fuzz: message validators', function () {
   ]);
   fuzzValidator('engine worker, extension → worker', checkToWorker, [
     { kind: 'request', id: 1, request: { type: 'predict', modelDir: '/m', pixels: new Uint8Array(784), explain: true } },
+    { kind: 'request', id: 6, request: { type: 'predict', modelDir: '/m', pixels: new Uint8Array(784), samplesFile: '/w/my-digits.csv' } },
     { kind: 'request', id: 2, request: { type: 'train', job: { trainFile: '/d/train.csv', outDir: '/m', name: 'm', settings: { epochs: 1 }, limit: 100 } } },
     { kind: 'request', id: 3, request: { type: 'submit', job: { testFile: '/d/test.csv', model: '/m', outFile: '/d/submission.csv', replace: true } } },
     { kind: 'request', id: 4, request: { type: 'fineTune', job: { modelDir: '/m', samplesFile: '/s.csv', replayFile: '/d/train.csv', outDir: '/n', name: 'n', settings: {} } } },

@@ -1,5 +1,7 @@
-// The memory of kept drawings (engine/inference/handMemory.ts) on a real Keras digit model.
+// The memory of kept drawings (engine/inference/handMemory.ts) on a real Keras digit model, alone
+// and through the real engine worker as the pad asks it.
 import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/kernels/backend';
@@ -8,7 +10,10 @@ import { disposeModel } from '../../src/engine/model/architectures';
 import { predictOne } from '../../src/engine/inference/predict';
 import { RECALL_OPTIONS, buildHandMemory, embedImages, hasFeatureSpace, predictWithMemory, recall, type HandMemory } from '../../src/engine/inference/handMemory';
 import { DIGIT_STROKES } from '../e2e/digitStrokes';
+import { addSample, deleteSample, readSamples } from '../../src/engine/data/samples';
 import { requireKerasFixtures } from '../support/keras';
+import { TestEngineWorker } from '../support/engineWorker';
+import { tempDir } from '../support/data';
 import { rasterizeStrokes } from '../support/rasterize';
 
 const drawing = (digit: number) => rasterizeStrokes(DIGIT_STROKES[digit]);
@@ -69,7 +74,7 @@ describe('hand memory (kept drawings matched in the model’s feature space)', f
   });
 
   it('has no memory for a model without a Dense layer', async function () {
-    const conv = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 10, kernelSize: 28, seed: 1 } as tf.layers.ConvLayerArgs), tf.layers.flatten(), tf.layers.softmax()] });
+    const conv = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 10, kernelSize: 28, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }), tf.layers.flatten(), tf.layers.softmax()] });
     assert.equal(hasFeatureSpace(conv), false);
     assert.equal(await buildHandMemory(conv, samples([drawing(2), 2])), undefined);
     const image = drawing(2);
@@ -100,5 +105,61 @@ describe('recall (the blend rule)', function () {
     const answer = recall(memory, [1, 0, 0], model, options, (i) => i !== 0);
     assert.equal(answer.memory, undefined, 'the only near drawing was left out');
     assert.equal(answer.label, 4);
+  });
+});
+
+describe('hand memory through the engine worker (the pad’s predict request)', function () {
+  this.timeout(120_000);
+  let worker: TestEngineWorker;
+  let dir: string;
+  let modelDir: string;
+  let samplesFile: string;
+
+  before(async function () {
+    const fixtures = requireKerasFixtures(this);
+    dir = tempDir('digit-memory-');
+    modelDir = path.join(dir, 'model');
+    samplesFile = path.join(dir, 'my-digits.csv');
+    worker = new TestEngineWorker({ backend: 'wasm' });
+    await worker.request({ type: 'import', source: path.join(fixtures, 'kzarama-mnist.h5'), destDir: modelDir, name: 'kzarama' });
+  });
+  after(async () => {
+    await worker?.terminate();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const predict = (explain = false) => worker.request({ type: 'predict', modelDir, pixels: drawing(3), explain, samplesFile });
+
+  it('a kept drawing changes the next prediction, a deleted one no longer counts', async function () {
+    const alone = await predict();
+    assert.equal(alone.label, 3, 'no samples file yet: the model reads 3');
+    assert.equal(alone.memory, undefined);
+
+    await addSample(samplesFile, drawing(3), 5);
+    const kept = await predict();
+    assert.equal(kept.label, 5);
+    assert.deepEqual(kept.memory, { label: 5, neighbours: 1, weight: RECALL_OPTIONS.maxWeight });
+    // "See why" still answers; its map explains the model's own 3, so it is left out while the memory reads 5.
+    const explained = await predict(true);
+    assert.equal(explained.label, 5);
+    assert.equal(explained.why, undefined);
+
+    const set = await readSamples(samplesFile);
+    await deleteSample(samplesFile, 0, set.keys[0]);
+    const after = await predict(true);
+    assert.equal(after.label, 3);
+    assert.equal(after.memory, undefined);
+    assert.ok(after.why, 'the map is back with the model’s answer');
+  });
+
+  it('a samples file that does not parse leaves the model answering alone', async function () {
+    fs.writeFileSync(samplesFile, 'label,pixel0\n3,oops\n');
+    const answer = await predict();
+    assert.equal(answer.label, 3);
+    assert.equal(answer.memory, undefined);
+  });
+
+  it('refuses a request whose samples file is not a path', async function () {
+    await assert.rejects(worker.request({ type: 'predict', modelDir, pixels: drawing(3), samplesFile: 42 as unknown as string }), /Invalid request: predict\.samplesFile/);
   });
 });

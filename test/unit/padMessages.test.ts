@@ -99,6 +99,10 @@ describe('pad messages: extension → webview', () => {
       probabilities: probs,
       why: { contrast: 7, map },
     });
+    // What the memory of the kept drawings contributed (engine/inference/handMemory.ts), with and without a map.
+    const memory = { label: 1, neighbours: 3, weight: 0.7 };
+    assert.deepEqual(parseExtensionMessage({ type: 'prediction', requestId: 3, label: 1, probabilities: probs, memory: { ...memory, extra: 1 } }), { type: 'prediction', requestId: 3, label: 1, probabilities: probs, memory });
+    assert.deepEqual(parseExtensionMessage({ type: 'prediction', requestId: 3, label: 2, probabilities: probs, why: { contrast: 7, map }, memory }), { type: 'prediction', requestId: 3, label: 2, probabilities: probs, why: { contrast: 7, map }, memory });
     const samples = { type: 'samples', name: 'my-digits.csv', path: '.digit-recognizer/my-digits.csv', count: 3, items: [{ row: 2, key: 'deadbeef', label: 4 }], pixels: Buffer.alloc(784).toString('base64') };
     assert.deepEqual(parseExtensionMessage(samples), samples);
     assert.deepEqual(parseExtensionMessage({ ...samples, count: 0, items: [], pixels: '', error: 'my-digits.csv line 3: …' }), { ...samples, count: 0, items: [], pixels: '', error: 'my-digits.csv line 3: …' });
@@ -135,6 +139,13 @@ describe('pad messages: extension → webview', () => {
     ['prediction with a map of 783 values', { type: 'prediction', requestId: 1, label: 1, probabilities: probabilities(), why: { contrast: 2, map: new Array(783).fill(0) } }],
     ['prediction with a map value of 128', { type: 'prediction', requestId: 1, label: 1, probabilities: probabilities(), why: { contrast: 2, map: Object.assign(new Array(784).fill(0), { 9: 128 }) } }],
     ['prediction contrasted with itself', { type: 'prediction', requestId: 1, label: 1, probabilities: probabilities(), why: { contrast: 1, map: new Array(784).fill(0) } }],
+    ['prediction with a memory that is not an object', { type: 'prediction', requestId: 1, label: 1, probabilities: probabilities(), memory: 'like your 1s' }],
+    ['prediction with a memory label of 10', { type: 'prediction', requestId: 1, label: 1, probabilities: probabilities(), memory: { label: 10, neighbours: 1, weight: 0.5 } }],
+    ['prediction with a memory of no neighbours', { type: 'prediction', requestId: 1, label: 1, probabilities: probabilities(), memory: { label: 1, neighbours: 0, weight: 0.5 } }],
+    ['prediction with a memory of 1.5 neighbours', { type: 'prediction', requestId: 1, label: 1, probabilities: probabilities(), memory: { label: 1, neighbours: 1.5, weight: 0.5 } }],
+    ['prediction with a memory weight > 1', { type: 'prediction', requestId: 1, label: 1, probabilities: probabilities(), memory: { label: 1, neighbours: 1, weight: 1.5 } }],
+    ['prediction with a NaN memory weight', { type: 'prediction', requestId: 1, label: 1, probabilities: probabilities(), memory: { label: 1, neighbours: 1, weight: NaN } }],
+    ['prediction with a memory without a weight', { type: 'prediction', requestId: 1, label: 1, probabilities: probabilities(), memory: { label: 1, neighbours: 1 } }],
     ['samples whose pixels do not match its items', { type: 'samples', name: 'a.csv', path: 'a.csv', count: 2, items: [{ row: 0, key: 'deadbeef', label: 1 }], pixels: '' }],
     ['samples with an item beyond the count', { type: 'samples', name: 'a.csv', path: 'a.csv', count: 1, items: [{ row: 1, key: 'deadbeef', label: 1 }], pixels: Buffer.alloc(784).toString('base64') }],
     ['samples with a bad item label', { type: 'samples', name: 'a.csv', path: 'a.csv', count: 1, items: [{ row: 0, key: 'deadbeef', label: 12 }], pixels: Buffer.alloc(784).toString('base64') }],

@@ -1,5 +1,6 @@
 // Jobs on one model, for the engine worker and the CLI: the pad's predictions (the model and its
-// metadata kept loaded between them: the pad asks every 80 ms while a stroke is drawn), pictures,
+// metadata kept loaded between them: the pad asks every 80 ms while a stroke is drawn; the memory
+// of the user's kept drawings likewise, rebuilt only when the samples file changes), pictures,
 // a folder of pictures, a CSV or JSON of digits, an evaluation for the command line, an import.
 import * as fs from 'fs';
 import * as path from 'path';
@@ -11,19 +12,25 @@ import { disposeModel } from '../model/architectures';
 import { METADATA_FILE } from '../model/modelDir';
 import type { LoadedModel } from '../model/persistence';
 import { readMetadata, type ModelMetadata } from '../model/metadata';
-import { evaluateImages, predictImages, predictOne } from '../inference/predict';
+import { evaluateImages, predictImages } from '../inference/predict';
 import { explainOne } from '../inference/saliency';
+import { buildHandMemory, embedImages, predictWithMemory, recall, type HandMemory, type MemoryPart } from '../inference/handMemory';
+import { readSamples } from '../data/samples';
 import { classMetrics, confusionMatrix, type ClassMetrics } from '../inference/metrics';
 import { predictImageFile, predictImageFolder, type FolderPredictionResult, type ImagePrediction } from '../inference/images';
 import type { DigitImages, Prediction, Predictions } from '../core/types';
 import { startJob, type JobContext } from './context';
 
 // The types a client of these jobs sees (the engine worker's protocol).
-export type { FolderPredictionResult, ImagePrediction, ModelMetadata };
+export type { FolderPredictionResult, ImagePrediction, MemoryPart, ModelMetadata };
 
-/** A prediction and, when asked for (`explain`), its gradient × input map (inference/saliency.ts). */
+/**
+ * A prediction; when asked for (`explain`), its gradient × input map (inference/saliency.ts);
+ * when the memory of kept drawings took part, what it contributed (inference/handMemory.ts).
+ */
 export interface ExplainedPrediction extends Prediction {
   why?: { contrast: number; map: Int8Array };
+  memory?: MemoryPart;
 }
 
 /**
@@ -54,6 +61,40 @@ export class ModelCache {
   }
 }
 
+/**
+ * The memory of the kept drawings in a samples file for the cached model, built again only when
+ * the model, its location or the file (path, modification time, size) changed: a kept drawing
+ * changes the next prediction, and nothing is recomputed per stroke.
+ */
+export class HandMemoryCache {
+  private kept: { key: string; model: LoadedModel; memory: HandMemory | undefined } | undefined;
+
+  async get(location: string, model: LoadedModel, samplesFile: string): Promise<HandMemory | undefined> {
+    const key = JSON.stringify([location, samplesFile, ...fileStamp(samplesFile)]);
+    if (this.kept?.key === key && this.kept.model === model) return this.kept.memory;
+    let memory: HandMemory | undefined;
+    try {
+      memory = await buildHandMemory(model.model, await readSamples(samplesFile), model.metadata?.pixelScale);
+    } catch {
+      // A samples file that does not parse: the pad already shows why (its samples list); the
+      // model answers alone until it is fixed.
+      memory = undefined;
+    }
+    this.kept = { key, model, memory };
+    return memory;
+  }
+}
+
+/** A file's modification time and size, [0, -1] when it does not exist. */
+function fileStamp(file: string): [number, number] {
+  try {
+    const stat = fs.statSync(file);
+    return [stat.mtimeMs, stat.size];
+  } catch {
+    return [0, -1];
+  }
+}
+
 /** A file's modification time, 0 when there is none (a Keras file has no metadata.json beside it). */
 function modifiedTime(file: string): number {
   try {
@@ -63,11 +104,29 @@ function modifiedTime(file: string): number {
   }
 }
 
-/** The pad's question: the digit drawn, and why when asked (when the pen lifts). */
-export async function predictDrawing(cache: ModelCache, location: string, pixels: Uint8Array, explain: boolean, context: JobContext = {}): Promise<ExplainedPrediction> {
+export interface DrawingRequest {
+  location: string;
+  pixels: Uint8Array;
+  /** Add the "see why" map (when the pen lifts). */
+  explain: boolean;
+  /** The user's kept drawings (the pad's samples file), remembered by HandMemoryCache. */
+  samplesFile?: string;
+}
+
+/** The pad's question: the digit drawn (with the memory of the kept drawings), and why when asked. */
+export async function predictDrawing(cache: ModelCache, request: DrawingRequest, context: JobContext = {}, memories = new HandMemoryCache()): Promise<ExplainedPrediction> {
   await startJob({ ...context, onEvent: undefined });
-  const { model, metadata } = await cache.get(location);
-  return explain ? explainOne(model, pixels, metadata?.pixelScale) : predictOne(model, pixels, metadata?.pixelScale);
+  const loaded = await cache.get(request.location);
+  const { model, metadata } = loaded;
+  const memory = request.samplesFile === undefined ? undefined : await memories.get(request.location, loaded, request.samplesFile);
+  if (!request.explain) return predictWithMemory(model, memory, request.pixels, metadata?.pixelScale);
+  const explained = explainOne(model, request.pixels, metadata?.pixelScale);
+  if (!memory) return explained;
+  // A second pass for the embedding (the saliency pass has its own forward): once per pen lift.
+  const embedded = (await embedImages(model, { count: 1, pixels: request.pixels }, metadata?.pixelScale))!;
+  const remembered = recall(memory, embedded.embeddings, explained.probabilities);
+  // The map explains the model's own answer: shown only while the memory agrees with it.
+  return remembered.label === explained.label ? { ...remembered, why: explained.why } : remembered;
 }
 
 /** The digit in one picture file. */
