@@ -5,6 +5,7 @@ import {
   parseExtensionMessage,
   parseWebviewMessage,
 } from '../../src/shared/padMessages';
+import { memoryText } from '../../src/webview/pad/prediction';
 
 const pixels = () => Array.from({ length: 784 }, (_, i) => i % 256);
 const probabilities = () => [0.01, 0.02, 0.9, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01];
@@ -160,4 +161,12 @@ describe('pad messages: extension → webview', () => {
       assert.equal(checkExtensionMessage(message).ok, false);
     });
   }
+});
+
+describe('pad: what the memory of the kept drawings contributed, in words', () => {
+  it('names how many of the nearest kept drawings carry the digit read, or which digit they were', () => {
+    assert.equal(memoryText(1, { label: 1, neighbours: 3, weight: 0.7 }), 'Like 3 of your kept 1s');
+    assert.equal(memoryText(7, { label: 7, neighbours: 1, weight: 0.7 }), 'Like one of your kept 7s');
+    assert.equal(memoryText(4, { label: 9, neighbours: 2, weight: 0.2 }), 'Near 2 of your kept 9s, but read as 4');
+  });
 });

@@ -1,9 +1,9 @@
 // What the model reads in the drawing: asked of the extension as the ink changes (at most every
 // PREDICT_INTERVAL_MS while the pen moves, at once when it lifts, with the "see why" map then),
-// and the newest answer shown: the digit, its confidence, the ten probabilities and the 28×28
-// image the model was given.
+// and the newest answer shown: the digit, its confidence, what the memory of the kept drawings
+// contributed (in words), the ten probabilities and the 28×28 image the model was given.
 
-import type { PredictionMessage, WebviewMessage } from '../../shared/padMessages';
+import type { PredictionMemory, PredictionMessage, WebviewMessage } from '../../shared/padMessages';
 import type { PreprocessResult } from '../../shared/preprocess';
 import { PendingRequests } from '../../shared/requests';
 import { strokesToMnist, type Stroke } from './strokes';
@@ -37,11 +37,12 @@ export type Prediction = ReturnType<typeof createPrediction>;
 export function createPrediction(app: HTMLElement, figure: { previewOverlay: HTMLCanvasElement; legend: HTMLElement }, hooks: PredictionHooks) {
   const digit = h('div', { class: 'prediction', 'data-testid': 'prediction', 'aria-hidden': 'true' });
   const confidence = h('div', { class: 'confidence', 'data-testid': 'confidence' });
+  const memory = h('div', { class: 'memory', 'data-testid': 'memory' });
   const preview = h('canvas', { class: 'preview', width: '28', height: '28', 'data-testid': 'input-preview', role: 'img', 'aria-label': 'The 28 by 28 image sent to the model' });
   const answer = h(
     'div',
     { class: 'answer' },
-    h('div', { class: 'verdict' }, h('div', { class: 'caption', text: 'Prediction' }), digit, confidence),
+    h('div', { class: 'verdict' }, h('div', { class: 'caption', text: 'Prediction' }), digit, confidence, memory),
     h('figure', { class: 'input' }, h('div', { class: 'preview-stack' }, preview, figure.previewOverlay), h('figcaption', { text: 'Model input · 28×28' }), figure.legend),
   );
 
@@ -117,7 +118,7 @@ export function createPrediction(app: HTMLElement, figure: { previewOverlay: HTM
     app.dataset.shown = String(m.requestId);
     hooks.showError(undefined);
     show(m, frame);
-    if (!hooks.penIsDown()) hooks.announce(`Looks like ${m.label}, ${percent(m.probabilities[m.label])} confident`);
+    if (!hooks.penIsDown()) hooks.announce(`Looks like ${m.label}, ${percent(m.probabilities[m.label])} confident${m.memory ? `. ${memoryText(m.label, m.memory)}` : ''}`);
   }
 
   function drawPreview(pixels: Uint8Array): void {
@@ -131,11 +132,14 @@ export function createPrediction(app: HTMLElement, figure: { previewOverlay: HTM
     ctx.putImageData(image, 0, 0);
   }
 
-  function show(p: Omit<ShownPrediction, 'frame'> | undefined, frame?: PreprocessResult['frame']): void {
+  function show(p: (Omit<ShownPrediction, 'frame'> & { memory?: PredictionMemory }) | undefined, frame?: PreprocessResult['frame']): void {
     shown = p && { label: p.label, probabilities: p.probabilities, why: p.why, frame };
     if (!p) delete app.dataset.shown;
     digit.textContent = p ? String(p.label) : '';
     confidence.textContent = p ? `${percent(p.probabilities[p.label])} confident` : hooks.strokes().length ? '' : 'Draw to see a prediction';
+    memory.textContent = p?.memory ? memoryText(p.label, p.memory) : '';
+    memory.title = p?.memory ? `Your kept drawings weighed ${percent(p.memory.weight)} in this answer (the model the rest). Fine-Tune on My Drawings makes them part of the model.` : '';
+    memory.classList.toggle('agrees', !!p?.memory && p.memory.label === p.label);
     app.classList.toggle('has-prediction', !!p);
     bars.forEach(({ row, meter, fill, pct }, d) => {
       const v = p ? Math.min(1, Math.max(0, p.probabilities[d])) : 0;
@@ -166,6 +170,12 @@ export function createPrediction(app: HTMLElement, figure: { previewOverlay: HTM
     /** The extension could not answer a request. */
     failed: (requestId: number, message: string) => void requests.reject(requestId, new Error(message)),
   };
+}
+
+/** What the memory of the kept drawings contributed, in words: "Like 3 of your kept 1s". */
+export function memoryText(label: number, m: PredictionMemory): string {
+  const some = m.neighbours === 1 ? 'one' : String(m.neighbours);
+  return m.label === label ? `Like ${some} of your kept ${label}s` : `Near ${some} of your kept ${m.label}s, but read as ${label}`;
 }
 
 function percent(p: number): string {
