@@ -5,7 +5,9 @@
 // writer had kept those on the pad. Leave-one-out, so every drawing of a writer with two or more
 // is read once per n. Drawings are replayed onto the pad (centre, 60% of its side) and turned into
 // the model's 28×28 by the pad's own strokesToMnist. Paired: mistakes as counts, fixed / broken,
-// McNemar's exact p. Which drawings are taught is a seeded shuffle of the writer's own.
+// McNemar's exact p. Which drawings are taught is a seeded shuffle of the writer's own. Also the
+// cost, side by side in one process: one pad prediction with a memory of 500 kept drawings
+// against the model alone, and building that memory (done once per change of the samples file).
 //
 //   npx tsx bench/teachReplay.ts --model DIR [--writers test|train|all] [--seed S]
 //   … --size 0.6         the digit's longer side as a fraction of the pad's (default 60%)
@@ -16,8 +18,8 @@ import * as path from 'path';
 import { initBackend } from '../src/engine/kernels/backend';
 import { loadAnyModel } from '../src/engine/model/loadModel';
 import { disposeModel } from '../src/engine/model/architectures';
-import { argMax } from '../src/engine/inference/predict';
-import { RECALL_OPTIONS, embedImages, recall, type HandMemory, type RecallOptions } from '../src/engine/inference/handMemory';
+import { argMax, predictOne } from '../src/engine/inference/predict';
+import { RECALL_OPTIONS, buildHandMemory, embedImages, predictWithMemory, recall, type HandMemory, type RecallOptions } from '../src/engine/inference/handMemory';
 import { strokesToMnist } from '../src/webview/pad/strokes';
 import { isDigit, readPenDigits, replayOnPad, writerSplit } from '../test/support/unipen';
 import { mcnemarP } from './mcnemar';
@@ -56,6 +58,27 @@ interface Read {
   memory: number;
 }
 
+/** Median times (ms) of one prediction with and without a memory of up to 500 drawings, interleaved, and of building it. */
+async function measureCost(model: Parameters<typeof predictOne>[0], pixels: Uint8Array, labels: Uint8Array, pixelScale?: 'unit' | 'byte') {
+  const kept = Math.min(500, labels.length);
+  let t = performance.now();
+  const memory = await buildHandMemory(model, { count: kept, pixels: pixels.subarray(0, kept * 784), labels }, pixelScale);
+  const build = performance.now() - t;
+  const alone: number[] = [];
+  const remembered: number[] = [];
+  for (let i = 0; i < 60; i++) {
+    const image = pixels.subarray(i * 784, (i + 1) * 784);
+    t = performance.now();
+    await predictOne(model, image, pixelScale);
+    if (i >= 10) alone.push(performance.now() - t);
+    t = performance.now();
+    await predictWithMemory(model, memory, image, pixelScale);
+    if (i >= 10) remembered.push(performance.now() - t);
+  }
+  const median = (v: number[]) => v.slice().sort((a, b) => a - b)[v.length >> 1];
+  return { kept, build, alone: median(alone), remembered: median(remembered) };
+}
+
 (async () => {
   const modelDir = arg('model');
   if (!modelDir) throw new Error('usage: teachReplay.ts --model DIR [--writers test|train|all] [--seed S] [--tune]');
@@ -82,6 +105,7 @@ interface Read {
   const pixels = new Uint8Array(digits.length * 784);
   digits.forEach((d, i) => pixels.set(strokesToMnist(replayOnPad(d, { size: SIZE, at: [0.5, 0.5], padPixels: 400 })).pixels, i * 784));
   const embedded = await embedImages(model, { count: digits.length, pixels }, metadata?.pixelScale);
+  const cost = await measureCost(model, pixels, Uint8Array.from(digits, (d) => d.label), metadata?.pixelScale);
   disposeModel(model);
   if (!embedded) throw new Error(`${modelDir}: the model has no Dense layer, so no memory`);
   const labels = Uint8Array.from(digits, (d) => d.label);
@@ -115,7 +139,8 @@ interface Read {
   const pct = (r: number, n: number) => `${((100 * r) / n).toFixed(1)}%`;
   console.log(`# Teaching replay: ${digits.length} UNIPEN pen digits of ${byWriter.size} writers (${writers} writers of the split), ${taughtWriters.length} writers with 2 or more; ${new Date().toISOString()}`);
   console.log(`model: ${path.resolve(modelDir)} (${metadata?.name ?? '?'}, validation ${metadata?.final?.valAccuracy !== undefined ? pct(metadata.final.valAccuracy, 1) : '?'}); embedding ${embedded.dim} values; backend ${backend.name}; load average ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
-  console.log(`drawings: the pad's strokesToMnist, centre, ${SIZE * 100}% of a 400-px pad; taught drawings: seed ${seed}\n`);
+  console.log(`drawings: the pad's strokesToMnist, centre, ${SIZE * 100}% of a 400-px pad; taught drawings: seed ${seed}`);
+  console.log(`cost: one prediction, median of 50: model alone ${cost.alone.toFixed(2)} ms, with a memory of ${cost.kept} kept drawings ${cost.remembered.toFixed(2)} ms (×${(cost.remembered / cost.alone).toFixed(2)}); building that memory ${cost.build.toFixed(0)} ms\n`);
 
   if (process.argv.includes('--tune')) {
     const grid: RecallOptions[] = [];
