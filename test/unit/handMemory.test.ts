@@ -13,6 +13,7 @@ import { DIGIT_STROKES } from '../e2e/digitStrokes';
 import { addSample, deleteSample, readSamples } from '../../src/engine/data/samples';
 import { requireKerasFixtures } from '../support/keras';
 import { TestEngineWorker } from '../support/engineWorker';
+import { checkExtensionMessage } from '../../src/shared/padMessages';
 import { tempDir } from '../support/data';
 import { rasterizeStrokes } from '../support/rasterize';
 
@@ -139,10 +140,13 @@ describe('hand memory through the engine worker (the pad’s predict request)', 
     const kept = await predict();
     assert.equal(kept.label, 5);
     assert.deepEqual(kept.memory, { label: 5, neighbours: 1, weight: RECALL_OPTIONS.maxWeight });
-    // "See why" still answers; its map explains the model's own 3, so it is left out while the memory reads 5.
+    // "See why" still answers with the model's own map: the ink that pushed it toward the 5 shown against its own 3.
     const explained = await predict(true);
     assert.equal(explained.label, 5);
-    assert.equal(explained.why, undefined);
+    assert.deepEqual(explained.memory, kept.memory);
+    assert.equal(explained.why?.contrast, 3);
+    assert.ok(explained.why.map.some((v) => v !== 0), 'an empty map');
+    assert.ok(checkExtensionMessage({ type: 'prediction', requestId: 1, label: explained.label, probabilities: explained.probabilities, why: { contrast: explained.why.contrast, map: Array.from(explained.why.map) }, memory: explained.memory }).ok, 'the pad accepts it');
 
     const set = await readSamples(samplesFile);
     await deleteSample(samplesFile, 0, set.keys[0]);

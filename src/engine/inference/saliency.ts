@@ -36,9 +36,10 @@ export interface SaliencyMaps {
 /**
  * Gradient × input maps for `count` images (784 bytes each). `contrast` picks the digit each
  * image is contrasted with; by default its runner-up. Positive values pushed toward the
- * prediction, negative toward the contrast digit.
+ * prediction (or `options.target`, the digit shown when something else decided it, e.g. the
+ * memory of kept drawings), negative toward the contrast digit.
  */
-export function saliencyMaps(model: tf.LayersModel, pixels: Uint8Array, pixelScale: PixelScale = 'unit', contrast?: ArrayLike<number>, options: { smooth?: boolean } = {}): SaliencyMaps {
+export function saliencyMaps(model: tf.LayersModel, pixels: Uint8Array, pixelScale: PixelScale = 'unit', contrast?: ArrayLike<number>, options: { smooth?: boolean; target?: ArrayLike<number> } = {}): SaliencyMaps {
   const count = pixels.length / PIXELS;
   if (!Number.isInteger(count) || count === 0) throw new Error(`saliencyMaps: ${pixels.length} bytes is not a whole number of 28×28 images`);
   let result: SaliencyMaps | undefined;
@@ -56,7 +57,7 @@ export function saliencyMaps(model: tf.LayersModel, pixels: Uint8Array, pixelSca
       const logits = scores(input);
       probabilities = tf.softmax(logits).dataSync() as Float32Array;
       for (let i = 0; i < count; i++) {
-        predicted[i] = argMax(probabilities, i * NUM_CLASSES);
+        predicted[i] = options.target ? options.target[i] : argMax(probabilities, i * NUM_CLASSES);
         against[i] = contrast && contrast[i] !== predicted[i] ? contrast[i] : runnerUp(probabilities, i * NUM_CLASSES, predicted[i]);
       }
       return tf.sum(tf.mul(logits, tf.tensor2d(marginWeights(predicted, against), [count, NUM_CLASSES])));
@@ -259,9 +260,12 @@ function matMulWithFastInputGradient(x: tf.Tensor2D, kernel: tf.Tensor2D, cache:
   return f(x) as tf.Tensor2D;
 }
 
-/** The pad's question: what the model reads in one image (784 bytes), and why (against its runner-up). */
-export function explainOne(model: tf.LayersModel, pixels: ArrayLike<number>, pixelScale?: PixelScale): { label: number; probabilities: number[]; why: { contrast: number; map: Int8Array } } {
+/**
+ * The pad's question: what the model reads in one image (784 bytes), and why (against its
+ * runner-up). With `label`, the map is for that digit against the model's best other one.
+ */
+export function explainOne(model: tf.LayersModel, pixels: ArrayLike<number>, pixelScale?: PixelScale, label?: number): { label: number; probabilities: number[]; why: { contrast: number; map: Int8Array } } {
   if (pixels.length !== PIXELS) throw new Error(`Expected ${PIXELS} pixels, got ${pixels.length}`);
-  const s = saliencyMaps(model, Uint8Array.from(pixels), pixelScale);
+  const s = saliencyMaps(model, Uint8Array.from(pixels), pixelScale, undefined, label === undefined ? {} : { target: [label] });
   return { label: s.predicted[0], probabilities: Array.from(s.probabilities), why: { contrast: s.contrast[0], map: s.maps } };
 }

@@ -14,7 +14,7 @@ import type { LoadedModel } from '../model/persistence';
 import { readMetadata, type ModelMetadata } from '../model/metadata';
 import { evaluateImages, predictImages } from '../inference/predict';
 import { explainOne } from '../inference/saliency';
-import { buildHandMemory, embedImages, predictWithMemory, recall, type HandMemory, type MemoryPart } from '../inference/handMemory';
+import { buildHandMemory, predictWithMemory, type HandMemory, type MemoryPart } from '../inference/handMemory';
 import { readSamples } from '../data/samples';
 import { classMetrics, confusionMatrix, type ClassMetrics } from '../inference/metrics';
 import { predictImageFile, predictImageFolder, type FolderPredictionResult, type ImagePrediction } from '../inference/images';
@@ -119,14 +119,12 @@ export async function predictDrawing(cache: ModelCache, request: DrawingRequest,
   const loaded = await cache.get(request.location);
   const { model, metadata } = loaded;
   const memory = request.samplesFile === undefined ? undefined : await memories.get(request.location, loaded, request.samplesFile);
-  if (!request.explain) return predictWithMemory(model, memory, request.pixels, metadata?.pixelScale);
-  const explained = explainOne(model, request.pixels, metadata?.pixelScale);
-  if (!memory) return explained;
-  // A second pass for the embedding (the saliency pass has its own forward): once per pen lift.
-  const embedded = (await embedImages(model, { count: 1, pixels: request.pixels }, metadata?.pixelScale))!;
-  const remembered = recall(memory, embedded.embeddings, explained.probabilities);
-  // The map explains the model's own answer: shown only while the memory agrees with it.
-  return remembered.label === explained.label ? { ...remembered, why: explained.why } : remembered;
+  if (!memory) return request.explain ? explainOne(model, request.pixels, metadata?.pixelScale) : predictWithMemory(model, undefined, request.pixels, metadata?.pixelScale);
+  const remembered = await predictWithMemory(model, memory, request.pixels, metadata?.pixelScale);
+  if (!request.explain) return remembered;
+  // The map stays the model's own (a second pass, once per pen lift): which ink pushed it toward
+  // the digit shown and which toward its best other digit (its own answer, when the memory overruled it).
+  return { ...remembered, why: explainOne(model, request.pixels, metadata?.pixelScale, remembered.label).why };
 }
 
 /** The digit in one picture file. */
