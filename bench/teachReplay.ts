@@ -9,7 +9,12 @@
 // cost, side by side in one process: one pad prediction with a memory of 500 kept drawings
 // against the model alone, and building that memory (done once per change of the samples file).
 //
+// With --hand personal, the writer is instead the e2e tests' synthetic hand (test/e2e/personalStrokes.ts:
+// a 1 with a flag and a foot, a 9 like an "a", …, each drawing a seeded variation): drawings 0…n−1
+// of each digit are kept, drawings 100…119 read, as the pad e2e test teaches and measures.
+//
 //   npx tsx bench/teachReplay.ts --model DIR [--writers test|train|all] [--seed S]
+//   … --hand personal    the e2e tests' synthetic writer instead of UNIPEN's
 //   … --size 0.6         the digit's longer side as a fraction of the pad's (default 60%)
 //   … --tune            grid over k, temperature and the weight rule (use with --writers train)
 //   … --k 5 --temperature 0.05 --from 0.7 --to 0.9 --max-weight 0.9    other recall options
@@ -22,6 +27,7 @@ import { argMax, predictOne } from '../src/engine/inference/predict';
 import { RECALL_OPTIONS, buildHandMemory, embedImages, predictWithMemory, recall, type HandMemory, type RecallOptions } from '../src/engine/inference/handMemory';
 import { strokesToMnist } from '../src/webview/pad/strokes';
 import { isDigit, readPenDigits, replayOnPad, writerSplit } from '../test/support/unipen';
+import { personalDigit } from '../test/e2e/personalStrokes';
 import { mcnemarP } from './mcnemar';
 
 const arg = (name: string): string | undefined => {
@@ -79,6 +85,52 @@ async function measureCost(model: Parameters<typeof predictOne>[0], pixels: Uint
   return { kept, build, alone: median(alone), remembered: median(remembered) };
 }
 
+/** The personal hand's drawing as the pad records it: whole pixels of a 400-px pad, flat [x0, y0, …]. */
+function personalOnPad(digit: number, k: number): number[][] {
+  return personalDigit(digit, k).map((stroke) => stroke.flatMap(([x, y]) => [Math.round(x * 400) / 400, Math.round(y * 400) / 400]));
+}
+
+/** Keep personal drawings 0…n−1 of each digit, read drawings 100…119: the model alone and with the memory. */
+async function personalHand(modelDir: string, options: RecallOptions): Promise<void> {
+  const reads = 20;
+  const { model, metadata } = await loadAnyModel(path.resolve(modelDir));
+  const kept = 5;
+  const ks = [...Array.from({ length: kept }, (_, k) => k), ...Array.from({ length: reads }, (_, k) => 100 + k)];
+  const labels = Uint8Array.from(ks.flatMap(() => [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
+  const pixels = new Uint8Array(labels.length * 784);
+  ks.forEach((k, i) => {
+    for (let digit = 0; digit < 10; digit++) pixels.set(strokesToMnist(personalOnPad(digit, k)).pixels, (i * 10 + digit) * 784);
+  });
+  const embedded = await embedImages(model, { count: labels.length, pixels }, metadata?.pixelScale);
+  disposeModel(model);
+  if (!embedded) throw new Error(`${modelDir}: the model has no Dense layer, so no memory`);
+  const memory: HandMemory = { count: labels.length, dim: embedded.dim, embeddings: embedded.embeddings, labels };
+  console.log(`# Teaching replay, the e2e tests' personal hand (test/e2e/personalStrokes.ts): keep drawings 0…n−1 of each digit, read drawings 100…${100 + reads - 1}; ${new Date().toISOString()}`);
+  console.log(`model: ${path.resolve(modelDir)} (${metadata?.name ?? '?'}); load average ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}; recall: ${JSON.stringify(options)}\n`);
+  console.log('| kept per digit | reads | model alone: wrong | with the memory: wrong | fixed | broken | p (McNemar) | misread with the memory |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const n of TEACH) {
+    let a = 0;
+    let b = 0;
+    let fixed = 0;
+    let broken = 0;
+    const misread: string[] = [];
+    for (let i = kept * 10; i < labels.length; i++) {
+      const own = argMax(embedded.probabilities.subarray(i * 10, i * 10 + 10));
+      const answer = recall(memory, embedded.embeddings.subarray(i * embedded.dim, (i + 1) * embedded.dim), embedded.probabilities.subarray(i * 10, i * 10 + 10), options, (j) => j < n * 10);
+      const wa = own !== labels[i];
+      const wb = answer.label !== labels[i];
+      a += +wa;
+      b += +wb;
+      fixed += +(wa && !wb);
+      broken += +(!wa && wb);
+      if (wb) misread.push(`${labels[i]}→${answer.label}`);
+    }
+    const total = labels.length - kept * 10;
+    console.log(`| ${n} | ${total} | ${a} | ${b} | ${fixed} | ${broken} | ${mcnemarP(fixed, broken).toPrecision(2)} | ${misread.join(' ') || 'none'} |`);
+  }
+}
+
 (async () => {
   const modelDir = arg('model');
   if (!modelDir) throw new Error('usage: teachReplay.ts --model DIR [--writers test|train|all] [--seed S] [--tune]');
@@ -92,6 +144,11 @@ async function measureCost(model: Parameters<typeof predictOne>[0], pixels: Uint
     to: Number(arg('to') ?? RECALL_OPTIONS.to),
     maxWeight: Number(arg('max-weight') ?? RECALL_OPTIONS.maxWeight),
   };
+
+  if (arg('hand') === 'personal') {
+    await initBackend('wasm');
+    return personalHand(modelDir, options);
+  }
 
   const digits = readPenDigits()
     .filter(isDigit)
