@@ -74,6 +74,20 @@ describe('hand memory (kept drawings matched in the model’s feature space)', f
     assert.equal(answer.memory, undefined);
   });
 
+  it('embeds only the drawings a previous memory of the model does not hold (by row key)', async function () {
+    const a = drawing(2);
+    const b = drawing(6);
+    const fresh = (await buildHandMemory(model, { ...samples([a, 2], [b, 6]), keys: ['0000000a', '0000000b'] }))!;
+    // A previous memory holding row 'a' with a marked embedding: the marked one is reused, 'b' embedded anew, 'c' (deleted) dropped.
+    const marked = Float32Array.from({ length: fresh.dim * 2 }, (_, i) => (i < fresh.dim ? (i === 0 ? 1 : 0) : 0.5));
+    const previous = { count: 2, dim: fresh.dim, embeddings: marked, labels: Uint8Array.from([2, 9]), keys: ['0000000a', '0000000c'] };
+    const next = (await buildHandMemory(model, { ...samples([a, 2], [b, 6]), keys: ['0000000a', '0000000b'] }, undefined, previous))!;
+    assert.deepEqual(Array.from(next.labels), [2, 6]);
+    assert.deepEqual(next.keys, ['0000000a', '0000000b']);
+    assert.deepEqual(Array.from(next.embeddings.subarray(0, fresh.dim)), Array.from(marked.subarray(0, fresh.dim)), 'row a was embedded again');
+    next.embeddings.subarray(fresh.dim).forEach((v, j) => assert.ok(Math.abs(v - fresh.embeddings[fresh.dim + j]) < 1e-5, `row b, value ${j}: ${v} vs ${fresh.embeddings[fresh.dim + j]}`));
+  });
+
   it('has no memory for a model without a Dense layer', async function () {
     const conv = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 10, kernelSize: 28, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }), tf.layers.flatten(), tf.layers.softmax()] });
     assert.equal(hasFeatureSpace(conv), false);

@@ -33,7 +33,11 @@ export interface HandMemory {
   dim: number;
   embeddings: Float32Array;
   labels: Uint8Array;
+  /** Per drawing, its samples-file row key (engine/data/samples.ts rowKey), when known. */
+  keys?: string[];
 }
+
+type KeptDrawings = Pick<DigitImages, 'count' | 'pixels'> & { labels: Uint8Array; keys?: string[] };
 
 /** What the memory contributed: the digit its nearest kept drawings vote for, how many of the k voted so, and its weight in the blend (0–1). */
 export interface MemoryPart {
@@ -88,11 +92,29 @@ export async function embedImages(model: tf.LayersModel, images: Pick<DigitImage
   return { probabilities, embeddings, dim };
 }
 
-/** The memory of labelled drawings for `model`; undefined when there are none or the model has no Dense layer. */
-export async function buildHandMemory(model: tf.LayersModel, samples: Pick<DigitImages, 'count' | 'pixels'> & { labels: Uint8Array }, pixelScale?: PixelScale): Promise<HandMemory | undefined> {
+/**
+ * The memory of labelled drawings for `model`; undefined when there are none or the model has no
+ * Dense layer. `previous`, a memory of the same model, lends the embeddings of the rows it holds
+ * (the same row key is the same row text), so keeping one more drawing embeds only that one.
+ */
+export async function buildHandMemory(model: tf.LayersModel, samples: KeptDrawings, pixelScale?: PixelScale, previous?: HandMemory): Promise<HandMemory | undefined> {
   if (samples.count === 0) return undefined;
-  const embedded = await embedImages(model, samples, pixelScale);
-  return embedded && { count: samples.count, dim: embedded.dim, embeddings: embedded.embeddings, labels: samples.labels.slice(0, samples.count) };
+  const known = new Map(previous?.keys?.map((key, i) => [key, i]));
+  const missing = samples.keys ? [...Array(samples.count).keys()].filter((i) => !known.has(samples.keys![i])) : [...Array(samples.count).keys()];
+  const pixels = new Uint8Array(missing.length * PIXELS);
+  missing.forEach((row, i) => pixels.set(samples.pixels.subarray(row * PIXELS, (row + 1) * PIXELS), i * PIXELS));
+  const embedded = missing.length ? await embedImages(model, { count: missing.length, pixels }, pixelScale) : undefined;
+  const dim = embedded?.dim ?? previous?.dim;
+  if (dim === undefined) return undefined; // no Dense layer
+  const embeddings = new Float32Array(samples.count * dim);
+  missing.forEach((row, i) => embeddings.set(embedded!.embeddings.subarray(i * dim, (i + 1) * dim), row * dim));
+  if (previous && samples.keys) {
+    samples.keys.forEach((key, row) => {
+      const at = known.get(key);
+      if (at !== undefined) embeddings.set(previous.embeddings.subarray(at * dim, (at + 1) * dim), row * dim);
+    });
+  }
+  return { count: samples.count, dim, embeddings, labels: samples.labels.slice(0, samples.count), keys: samples.keys?.slice(0, samples.count) };
 }
 
 /**

@@ -72,9 +72,11 @@ export class HandMemoryCache {
   async get(location: string, model: LoadedModel, samplesFile: string): Promise<HandMemory | undefined> {
     const key = JSON.stringify([location, samplesFile, ...fileStamp(samplesFile)]);
     if (this.kept?.key === key && this.kept.model === model) return this.kept.memory;
+    // The drawings already embedded for this model are not embedded again.
+    const previous = this.kept?.model === model ? this.kept.memory : undefined;
     let memory: HandMemory | undefined;
     try {
-      memory = await buildHandMemory(model.model, await readSamples(samplesFile), model.metadata?.pixelScale);
+      memory = await buildHandMemory(model.model, await readSamples(samplesFile), model.metadata?.pixelScale, previous);
     } catch {
       // A samples file that does not parse: the pad already shows why (its samples list); the
       // model answers alone until it is fixed.
