@@ -58,9 +58,13 @@ function featureModel(model: tf.LayersModel): tf.LayersModel | undefined {
   let found = twoOutputs.get(model);
   if (found === undefined) {
     const dense = [...model.layers].reverse().find((layer) => layer.getClassName() === 'Dense');
-    const input = dense?.input;
-    // A Dense layer shared between calls (several inputs) has no single feature space: no memory.
-    found = dense && input && !Array.isArray(input) ? tf.model({ inputs: model.inputs, outputs: [input, model.outputs[0]] }) : null;
+    try {
+      const input = dense?.input;
+      found = dense && input && !Array.isArray(input) ? tf.model({ inputs: model.inputs, outputs: [input, model.outputs[0]] }) : null;
+    } catch {
+      // A Dense layer called more than once (several inputs) has no single feature space: no memory.
+      found = null;
+    }
     twoOutputs.set(model, found);
   }
   return found ?? undefined;
