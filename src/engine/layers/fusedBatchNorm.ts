@@ -5,19 +5,7 @@
 // that needs two reductions and four element-wise ops, written here as one tf.customGrad.
 import * as tf from '@tensorflow/tfjs';
 import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, hasOwnBatchNorm } from '../kernels/batchNorm';
-
-/** The stock layer's fields this subclass reads (set by its constructor and build()). */
-interface StockFields {
-  axis: number;
-  momentum: number;
-  epsilon: number;
-  center: boolean;
-  scale: boolean;
-  gamma: tf.LayerVariable;
-  beta: tf.LayerVariable;
-  movingMean: tf.LayerVariable;
-  movingVariance: tf.LayerVariable;
-}
+import type { BatchNormLayer } from '../kernels/fused/plan';
 
 type LayerArgs = Parameters<typeof tf.layers.batchNormalization>[0];
 type CallArgs = { training?: boolean };
@@ -35,7 +23,7 @@ export class FusedBatchNormalization extends StockBatchNormalization {
   static className = 'BatchNormalization';
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: CallArgs): tf.Tensor | tf.Tensor[] {
-    const self = this as unknown as StockFields;
+    const self = this as unknown as BatchNormLayer;
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     const axis = self.axis < 0 ? self.axis + x.rank : self.axis;
     if (!kwargs.training || axis !== x.rank - 1 || !self.center || !self.scale) return super.call(inputs, kwargs);

@@ -23,7 +23,7 @@ export interface ConvBlock {
   flatten: boolean;
 }
 
-/** The stock BatchNormalization layer's fields (tfjs-layers sets them in its constructor and build()). */
+/** The stock BatchNormalization layer's fields (tfjs-layers sets them in its constructor and build()); layers/fusedBatchNorm.ts reads them too. */
 export interface BatchNormLayer {
   axis: number;
   momentum: number;
@@ -36,7 +36,7 @@ export interface BatchNormLayer {
   movingVariance: tf.LayerVariable;
 }
 
-/** Our Dropout layer (../../seededDropout.ts): its rate, and the seed of each call's mask. */
+/** Our Dropout layer (engine/layers/seededDropout.ts): its rate, and the seed of each call's mask. */
 export interface DropoutLayer {
   rate: number;
   noiseShape?: number[];
