@@ -2,9 +2,9 @@
 // Train a model from the command palette on a slice of Kaggle's train.csv, draw every digit 0–9
 // on the Digit Pad with the mouse and check what the model reads, draw real pen digits (UNIPEN,
 // ../shared/data/unipen-dev) small and large, undo and clear, see why it
-// reads what it reads, teach it a personal handwriting (draw, correct, keep five of each digit,
-// Fine-Tune on My Drawings) and measure it on other drawings of that handwriting before and
-// after, screenshot the pad in the dark and light themes, write a submission, reload the window
+// reads what it reads, teach it a personal handwriting (draw, correct, keep five of each digit;
+// read better at once by the memory of kept drawings; Fine-Tune on My Drawings) and measure it on
+// other drawings of that handwriting before, after keeping and after fine-tuning, screenshot the pad in the dark and light themes, write a submission, reload the window
 // (the pad comes back with its drawing); and, separately,
 // install the packaged .vsix, list its commands and open the pad (this needs no data: it is also
 // the smoke test).
@@ -323,6 +323,17 @@ describe('Digit Recognizer, as a person uses it', function () {
     await publish(await screenshot(page, 'pad-samples'), 'pad-samples.png');
   });
 
+  it('reads my other drawings better at once, before any fine-tune (the memory of kept drawings), and says so', async function () {
+    this.timeout(5 * 60_000);
+    const before = beforeTeaching;
+    assert.ok(before, 'the earlier steps did not run');
+    const kept = await measure(wb.page, pad);
+    console.log(`      right after keeping: ${kept.correct}/${kept.total} of my other drawings read right (before ${before.correct}/${before.total}); misread: ${kept.misread.join(' ') || 'none'}; e.g. "${kept.memory[0] ?? ''}"`);
+    assert.ok(kept.correct > before.correct, `my other drawings: ${before.correct} → ${kept.correct} of ${kept.total} with 5 of each digit kept`);
+    // The pad says when its memory took part, in words naming the kept digit.
+    assert.ok(kept.memory.length > 0 && kept.memory.every((m) => /(Like|Near) (one|\d+) of your kept \ds/.test(m)), `the memory's words: ${JSON.stringify(kept.memory)}`);
+  });
+
   it('Fine-Tune on My Drawings from the pad: progress, then "<base> + my digits" is active, with before → after', async function () {
     this.timeout(6 * 60_000);
     const page = wb.page;
@@ -552,16 +563,20 @@ interface Measured {
   total: number;
   /** "drew 9 read 0" for each miss. */
   misread: string[];
+  /** What the pad said its memory of kept drawings contributed, for the reads where it did ("Like 3 of your kept 1s"). */
+  memory: string[];
 }
 
 /** Draws MEASURE_PER_DIGIT other drawings of each digit in the personal style (never taught) and counts what the pad reads right. */
 async function measure(page: Page, frame: Frame): Promise<Measured> {
-  const result: Measured = { correct: 0, total: 0, misread: [] };
+  const result: Measured = { correct: 0, total: 0, misread: [], memory: [] };
   for (let k = 100; k < 100 + MEASURE_PER_DIGIT; k++) {
     for (let digit = 0; digit <= 9; digit++) {
       await clearPad(frame);
       await drawQuickly(page, frame, personalDigit(digit, k));
       const read = await explained(frame);
+      const memory = (await frame.locator('[data-testid=memory]').innerText()).trim();
+      if (memory) result.memory.push(memory);
       result.total++;
       if (read.label === digit) result.correct++;
       else result.misread.push(`${digit}→${read.label}`);
