@@ -18,6 +18,18 @@ export default tseslint.config(
     },
   },
   {
+    // TensorFlow.js comes from one module, src/engine/core/tf.ts (core, layers, the cpu backend):
+    // the umbrella package and the parts of it nothing uses are not shipped in the .vsix.
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          group: ['@tensorflow/tfjs', '@tensorflow/tfjs/*', '@tensorflow/tfjs-converter', '@tensorflow/tfjs-data', '@tensorflow/tfjs-backend-webgl'],
+          message: 'Import TensorFlow.js from src/engine/core/tf.ts (core, layers and the cpu backend); the umbrella package, the converter, tfjs-data and webgl are not shipped.',
+        }],
+      }],
+    },
+  },
+  {
     // Tests and benchmarks poke at internals (Keras configs, TF.js layer arguments) and load
     // modules conditionally: `any` and require() are allowed there, not in the product.
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],

@@ -4,7 +4,7 @@
 //   npx tsx bench/archs.ts [--fused] [name ...]   names: pooled pooledNoBn c5pool c16 c5s2 (= `default`) strided
 //   --fused: our FusedBatchNormalization (src/engine/layers/fusedBatchNorm.ts) instead of TF.js's layer.
 //   --plain: our PlainConv2D (src/engine/layers/plainConv2d.ts) for the bias-free convolutions.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/engine/core/tf';
 import { initBackend } from '../src/engine/kernels/backend';
 import { FusedBatchNormalization } from '../src/engine/layers/fusedBatchNorm';
 import { PlainConv2D } from '../src/engine/layers/plainConv2d';
@@ -39,7 +39,7 @@ const which = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   for (const name of which.length ? which : Object.keys(specs)) {
     const model = tf.sequential({ layers: [input, ...specs[name]()] });
     model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-    const x = tf.randomUniform([128, 28, 28, 1]); const y = tf.randomUniform([128], 0, 10, 'int32').cast('float32');
+    const x = tf.randomUniform([128, 28, 28, 1]); const y = tf.cast(tf.randomUniform([128], 0, 10, 'int32'), 'float32');
     for (let i = 0; i < 2; i++) await model.trainOnBatch(x, y);
     const t: number[] = [];
     for (let i = 0; i < 5; i++) { const t0 = performance.now(); await model.trainOnBatch(x, y); t.push(performance.now() - t0); }

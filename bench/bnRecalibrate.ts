@@ -3,7 +3,7 @@
 // each BatchNorm layer's statistics to those of N clean training rows (layer by layer, earlier
 // layers already recalibrated) and compares the held-out accuracy before and after.
 //   npx tsx bench/bnRecalibrate.ts <model folder> <validation split> <seed> [rows]
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/engine/core/tf';
 import { initBackend } from '../src/engine/kernels/backend';
 import { loadModelDir } from '../src/engine/model/persistence';
 import { imagesTensor, range } from '../src/engine/data/dataset';

@@ -1,6 +1,6 @@
 // Multiply-adds ×2 of one training image through a model (the direct product's count, whatever
 // algorithm runs): shared by bench/run.ts and bench/stepRates.ts for their GFLOP/s.
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../src/engine/core/tf';
 import { createModel, disposeModel } from '../src/engine/model/architectures';
 import { type Architecture } from '../src/shared/training';
 

@@ -1,7 +1,7 @@
 // The held-out rows of a training run, recreated for the accuracy scripts (tta.ts,
 // heldOutErrors.ts, bnRecalibrate.ts): the same stratified split train.ts makes from the run's
 // validation split and seed, over train.csv ($TRAIN_CSV, else ../shared/…/train.csv).
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/engine/core/tf';
 import { readDigitCsv } from '../src/engine/data/csv';
 import { stratifiedSplit, imagesTensor, range } from '../src/engine/data/dataset';
 import { createRandom } from '../src/engine/core/random';
@@ -27,7 +27,7 @@ export async function loadHeldOut(validationSplit: number, seed: number): Promis
 
 /** Predicted digit (most probable class) per row of a probabilities tensor. */
 export function predictedDigits(probabilities: tf.Tensor): Int32Array {
-  return tf.tidy(() => probabilities.argMax(-1).dataSync() as Int32Array);
+  return tf.tidy(() => tf.argMax(probabilities, -1).dataSync() as Int32Array);
 }
 
 /** Fraction of rows whose most probable class is the label. */

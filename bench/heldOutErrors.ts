@@ -2,7 +2,7 @@
 // models were trained with, lists each model's mistakes (train.csv data row, 0-based: line − 2,
 // label, prediction), how many every model shares, and the mistakes of their mean prediction.
 //   npx tsx bench/heldOutErrors.ts <validation split> <seed> <model folder>...
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/engine/core/tf';
 import { initBackend } from '../src/engine/kernels/backend';
 import { loadModelDir } from '../src/engine/model/persistence';
 import { loadHeldOut, predictedDigits } from './heldOut';

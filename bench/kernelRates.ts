@@ -8,7 +8,7 @@
 // --baseline f2: "previous" is our kernels with every 3×3 convolution on Winograd F(2×2, 3×3),
 // "ours" with F(4×4, 3×3) where convolution.ts takes it (issue 26).
 import * as os from 'os';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/engine/core/tf';
 import { initBackend } from '../src/engine/kernels/backend';
 import { type Architecture } from '../src/shared/training';
 import { createModel } from '../src/engine/model/architectures';

@@ -4,7 +4,7 @@
 //   options: --steps=N (timed steps per round, default 10), --rounds=N (default 3),
 //            --batch=N (default 128), --no-profile
 // Random data; img/s = batch / median step time. Results are recorded in bench/KERNELS.md.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/engine/core/tf';
 import { initBackend } from '../src/engine/kernels/backend';
 import { conv2dBackpropFilterConfig } from '../src/engine/kernels/conv2dBackpropFilter';
 
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   }
   const model = seedCnn();
   const x = tf.randomUniform([batch, 28, 28, 1]);
-  const y = tf.randomUniform([batch], 0, 10, 'int32').cast('float32');
+  const y = tf.cast(tf.randomUniform([batch], 0, 10, 'int32'), 'float32');
   const step = async () => {
     await model.trainOnBatch(x, y);
   };

@@ -2,7 +2,7 @@
 // (src/engine/parallel/) with one replica, in alternating rounds on the same batch, medians.
 // Alternating rounds matter on a shared machine, where the load changes under a long run.
 //   npx tsx bench/parallel.ts [seed|default] [rounds=3] [steps per round=5]
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/engine/core/tf';
 import * as os from 'os';
 import { initBackend } from '../src/engine/kernels/backend';
 import { createModel, disposeModel } from '../src/engine/model/architectures';

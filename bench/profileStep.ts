@@ -1,7 +1,7 @@
 // Per-kernel profile of one training step (trainStep: forward, gradients, Adam) of the product's
 // CNNs at batch 128 on the wasm backend, this thread only: where a step's time goes.
 //   npx tsx bench/profileStep.ts [default|seed ...] [--batch N] [--steps N]
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/engine/core/tf';
 import { initBackend } from '../src/engine/kernels/backend';
 import { createModel } from '../src/engine/model/architectures';
 import { type Architecture } from '../src/shared/training';
@@ -20,7 +20,7 @@ const archs = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') &&
   for (const arch of archs.length ? archs : (['default', 'seed'] as Architecture[])) {
     const model = createModel(arch, { seed: 1 });
     const x = tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 7);
-    const y = tf.randomUniform([batch], 0, 10, 'int32', 8).cast('float32');
+    const y = tf.cast(tf.randomUniform([batch], 0, 10, 'int32', 8), 'float32');
     for (let i = 0; i < 2; i++) trainStep(model, x, y);
     const times: number[] = [];
     for (let i = 0; i < steps; i++) {

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { monitorEventLoopDelay } from 'perf_hooks';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/engine/core/tf';
 import { initBackend } from '../src/engine/kernels/backend';
 import { readDigitCsv } from '../src/engine/data/csv';
 import { createModel, disposeModel } from '../src/engine/model/architectures';

@@ -7,7 +7,7 @@
 // --profile: also CPU ms per part of the fused step (and Adam), the median step's share.
 // --baseline f2: "before" is the fused step with every 3×3 convolution by Winograd F(2×2, 3×3).
 import * as os from 'os';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/engine/core/tf';
 import { initBackend } from '../src/engine/kernels/backend';
 import { createModel, disposeModel } from '../src/engine/model/architectures';
 import { type Architecture } from '../src/shared/training';
@@ -61,7 +61,7 @@ function convInfos(model: tf.LayersModel, batch: number): tf.backend_util.Conv2D
   for (const arch of archs.length ? archs : (['default', 'seed'] as Architecture[])) {
     const models = [createModel(arch, { seed: 1 }), createModel(arch, { seed: 1 })];
     const x = tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 7);
-    const y = tf.randomUniform([batch], 0, 10, 'int32', 8).cast('float32');
+    const y = tf.cast(tf.randomUniform([batch], 0, 10, 'int32', 8), 'float32');
     const times: number[][] = [[], []];
     const parts = new Map<string, number>();
     for (let s = 0; s < steps + 2; s++) {

@@ -1,7 +1,7 @@
 // Test-time augmentation check for bench/ACCURACY.md: recreates a saved model's held-out split of
 // train.csv and compares its plain accuracy with the mean prediction over augmented copies.
 //   npx tsx bench/tta.ts <model folder> <validation split> <seed>     (as the model was trained)
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/engine/core/tf';
 import { initBackend } from '../src/engine/kernels/backend';
 import { loadModelDir } from '../src/engine/model/persistence';
 import { createRandom } from '../src/engine/core/random';
@@ -22,7 +22,7 @@ import { accuracyOf, loadHeldOut } from './heldOut';
       const t = tf.tensor2d(randomTransforms(val.count, opts, rnd), [val.count, 8]);
       const xa = tf.image.transform(x, t, 'bilinear', 'constant', 0);
       const p = model.predict(xa, { batchSize: 500 }) as tf.Tensor;
-      const s2 = sum.add(p); sum.dispose(); sum = s2;
+      const s2 = tf.add(sum, p); sum.dispose(); sum = s2;
       if ([2, 4, 8].includes(k)) console.log(name, 'k', k, (acc(sum) * 100).toFixed(2));
     }
   }
@@ -31,7 +31,7 @@ import { accuracyOf, loadHeldOut } from './heldOut';
   for (const [dx, dy] of [[1, 0], [-1, 0], [0, 1], [0, -1]]) {
     const row = new Float32Array(val.count * 8); for (let i = 0; i < val.count; i++) { row.set([1, 0, -dx, 0, 1, -dy, 0, 0], i * 8); }
     const xa = tf.image.transform(x, tf.tensor2d(row, [val.count, 8]), 'bilinear', 'constant', 0);
-    const s2 = sum.add(model.predict(xa, { batchSize: 500 }) as tf.Tensor); sum.dispose(); sum = s2;
+    const s2 = tf.add(sum, model.predict(xa, { batchSize: 500 }) as tf.Tensor); sum.dispose(); sum = s2;
   }
   console.log('shift1px x5', (acc(sum) * 100).toFixed(2));
 })();

@@ -8,7 +8,7 @@
 //   npx tsx scripts/benchChangeShares.ts <model folder saved by `digit-recognizer train`> [--seed N]
 import * as fs from 'fs';
 import * as path from 'path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/engine/core/tf';
 import { initBackend } from '../src/engine/kernels/backend';
 import { CHANGE_SHARES, fineTune } from '../src/engine/training/fineTune';
 import { DEFAULT_FINE_TUNE_SETTINGS } from '../src/shared/training';

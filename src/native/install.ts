@@ -16,7 +16,7 @@ export interface InstallRequest {
   /** The root folder (created when missing). */
   root: string;
   variant: NativeVariant;
-  /** The version to install: the same as the extension's @tensorflow/tfjs, whose engine it joins. */
+  /** The version to install: the same as the extension's TensorFlow.js (tfjs-core), whose engine it joins. */
   version: string;
   /** The npm command (a name on PATH or a path). */
   npm: string;

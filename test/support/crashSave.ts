@@ -3,7 +3,7 @@
 //
 //   node -r tsx/cjs test/support/crashSave.ts model <dir> <name>      save a small model named <name> at <dir>
 //   node -r tsx/cjs test/support/crashSave.ts sample <file> <label>   append a drawing labelled <label> to a samples CSV
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/engine/core/tf';
 import { saveModelDir } from '../../src/engine/model/persistence';
 import { addSample } from '../../src/engine/data/samples';
 

@@ -2,7 +2,7 @@
 // give TF.js's Adam's weights exactly — same float32 operations in the same order — and keep its
 // state in the same form.
 import * as assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/engine/core/tf';
 import { initBackend } from '../../src/engine/kernels/backend';
 import { FusedAdam } from '../../src/engine/layers/adam';
 import { ADAM_UPDATE } from '../../src/engine/kernels/adam';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/engine/core/tf';
 import { initBackend } from '../../src/engine/kernels/backend';
 import { DEFAULT_AUGMENT, TRANSFORM_ROW, augmentBatch, randomTransforms, transformImages } from '../../src/engine/data/augment';
 import { createRandom } from '../../src/engine/core/random';
@@ -84,7 +84,7 @@ describe('augmentation and splitting', function () {
   });
 
   it('thickens and thins strokes by the thickness change, and leaves them alone at 0', function () {
-    const ink = (thickness: number) => tf.tidy(() => transformImages(bar(), row(0, thickness)).sum().dataSync()[0]);
+    const ink = (thickness: number) => tf.tidy(() => tf.sum(transformImages(bar(), row(0, thickness))).dataSync()[0]);
     const plain = ink(0);
     assert.ok(Math.abs(plain - 32) < 1e-3, `ink ${plain}`);
     // A full dilation with a 3×3 cross adds a pixel each side (and one at each end); half of it half that.

@@ -1,7 +1,7 @@
 // initBackend picks wasm here (tfjs-node cannot install on these machines), with SIMD and our
 // training kernels, and is idempotent.
 import * as assert from 'node:assert';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/engine/core/tf';
 import { initBackend } from '../../src/engine/kernels/backend';
 
 describe('initBackend', () => {

@@ -2,7 +2,7 @@
 // statistics become those of its input over all the given rows, pooled across batches; nothing
 // else changes and nothing leaks.
 import * as assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/engine/core/tf';
 import { initBackend } from '../../src/engine/kernels/backend';
 import { createModel, disposeModel } from '../../src/engine/model/architectures';
 import { recomputeBatchNormStatistics } from '../../src/engine/training/batchNormStatistics';

@@ -1,7 +1,7 @@
 // The data-parallel trainer's weighted sum of its shard's gradients and the replicas' (our C
 // kernel, src/engine/kernels/combine.ts) must be the TF.js ops' sum to the bit.
 import * as assert from 'node:assert';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/engine/core/tf';
 import { initBackend } from '../../src/engine/kernels/backend';
 import { combineShares } from '../../src/engine/kernels/combine';
 

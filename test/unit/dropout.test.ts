@@ -2,7 +2,7 @@
 // Alea state; it must equal tf.dropout's with the same seed to the bit, in training, and so must
 // its gradient.
 import * as assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/engine/core/tf';
 import { initBackend } from '../../src/engine/kernels/backend';
 import { SeededDropout } from '../../src/engine/layers/seededDropout';
 import { DROPOUT_MULTIPLIER } from '../../src/engine/kernels/dropout';

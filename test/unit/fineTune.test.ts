@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/engine/core/tf';
 import { initBackend } from '../../src/engine/kernels/backend';
 import { readDigitCsv } from '../../src/engine/data/csv';
 import { InputError } from '../../src/engine/core/errors';

@@ -1,7 +1,7 @@
 // FusedBatchNormalization must train exactly like TF.js's BatchNormalization: same outputs, same
 // gradients for input, γ and β, same moving statistics, and save as an ordinary BatchNormalization.
 import * as assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/engine/core/tf';
 import { initBackend } from '../../src/engine/kernels/backend';
 import { FusedBatchNormalization } from '../../src/engine/layers/fusedBatchNorm';
 import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from '../../src/engine/kernels/batchNorm';

@@ -2,7 +2,7 @@
 // the same kernels: same gradients, same losses step after step, same batch-norm statistics and
 // dropout masks — and leave any model it does not take to the tape.
 import * as assert from 'node:assert';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/engine/core/tf';
 import { initBackend } from '../../src/engine/kernels/backend';
 import { createModel, disposeModel } from '../../src/engine/model/architectures';
 import { shardGradients, sparseAccuracy, sparseCrossEntropy, trainStep, trainableVariables } from '../../src/engine/model/gradients';

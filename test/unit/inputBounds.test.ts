@@ -5,7 +5,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/engine/core/tf';
 import { decodeImage, declaredSize } from '../../src/engine/data/imageDecode';
 import { InputError } from '../../src/engine/core/errors';
 import { checkExtensionMessage } from '../../src/shared/padMessages';

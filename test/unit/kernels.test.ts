@@ -2,7 +2,7 @@
 // reference cpu backend: single ops over many shapes, a whole small CNN, and a short training run.
 import { createRandom } from '../../src/engine/core/random';
 import * as assert from 'node:assert';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/engine/core/tf';
 import { initBackend } from '../../src/engine/kernels/backend';
 import { ownKernels, setOwnKernelsEnabled } from '../../src/engine/kernels/ownKernels';
 import { createModel, disposeModel } from '../../src/engine/model/architectures';
@@ -314,7 +314,7 @@ describe('wasm training kernels', () => {
         const mm = (p: tf.Tensor) => tf.sum(tf.matMul(p, p, true, false));
         const pool = (p: tf.Tensor) => tf.sum(tf.maxPool(p as tf.Tensor4D, 2, 2, 'valid'));
         const tiled = tf.tile(tf.mean(x, [0, 1, 2], true), [2, 10, 10, 1]);
-        return [...tf.grads(conv)([x, w]), tf.grad(sparse)(x), tf.grad(mm)(a), tf.grad(pool)(x), tiled].map((t) => t.sum());
+        return [...tf.grads(conv)([x, w]), tf.grad(sparse)(x), tf.grad(mm)(a), tf.grad(pool)(x), tiled].map((t) => tf.sum(t));
       });
     tf.dispose(step()); // warm-up
     const before = { tensors: tf.memory().numTensors, ids: tf.engine().backend.numDataIds() };

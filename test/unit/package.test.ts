@@ -11,7 +11,7 @@
 // - node_modules/: only what esbuild leaves external and Node loads: @tensorflow/* (each package's
 //   package.json and its one Node build; of the wasm backend's three binaries only the SIMD one,
 //   the one Node loads: our kernels need SIMD anyway, and multi-threaded wasm is off in Node),
-//   seedrandom and long (required by them), h5wasm's Node build (Keras import);
+//   seedrandom (required by them; long was only the umbrella @tensorflow/tfjs's), h5wasm's Node build (Keras import);
 // - LICENSE, CHANGELOG.md; README.md and package.json are always in.
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -26,8 +26,8 @@ import type { FromWorker, ToWorker, WorkerRequest, WorkerResults } from '../../s
 import pkg from '../../package.json';
 import { KERAS_FIXTURES, requireKerasFixtures } from '../support/keras';
 
-/** "3.5 MB" as vsce prints sizes: today's package is 3.0; more needs a reason. */
-const MAX_VSIX_BYTES = 3.5 * 1024 * 1024;
+/** "2.75 MB" as vsce prints sizes: today's package is 2.46 (3.05 with the whole @tensorflow/tfjs); more needs a reason. */
+const MAX_VSIX_BYTES = 2.75 * 1024 * 1024;
 
 /** Files a .vsix must never hold: tests, benchmarks, sources, maps, build leftovers, models, data. */
 const FORBIDDEN: Array<[RegExp, string]> = [

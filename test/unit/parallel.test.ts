@@ -2,7 +2,7 @@
 // combined gradients must be the full batch's, training must follow the single-thread run, and
 // no thread or tensor may outlive a run, even a cancelled one.
 import * as assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/engine/core/tf';
 import { initBackend } from '../../src/engine/kernels/backend';
 import { compileModel, disposeModel } from '../../src/engine/model/architectures';
 import { shardGradients, sparseCrossEntropy, trainStep } from '../../src/engine/model/gradients';
@@ -48,7 +48,7 @@ function randomImages(count: number, seed: number): DigitImages {
 }
 
 function batch(images: DigitImages, start: number, end: number): [tf.Tensor4D, tf.Tensor1D] {
-  const x = tf.tidy(() => tf.tensor4d(images.pixels.slice(start * PIXELS, end * PIXELS), [end - start, 28, 28, 1], 'float32').div(255) as tf.Tensor4D);
+  const x = tf.tidy(() => tf.div(tf.tensor4d(images.pixels.slice(start * PIXELS, end * PIXELS), [end - start, 28, 28, 1], 'float32'), 255) as tf.Tensor4D);
   return [x, tf.tensor1d(Array.from(images.labels!.subarray(start, end)))];
 }
 

@@ -1,7 +1,7 @@
 // PlainConv2D must compute exactly what TF.js's Conv2D does (output, kernel gradient), skip the
 // input gradient when only the weights are differentiated, and save as an ordinary Conv2D.
 import * as assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/engine/core/tf';
 import { initBackend } from '../../src/engine/kernels/backend';
 import { PlainConv2D } from '../../src/engine/layers/plainConv2d';
 

@@ -1,7 +1,7 @@
 // "See why": gradient × input maps (engine) and their words and colours (shared).
 import * as assert from 'node:assert/strict';
 import * as path from 'path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/engine/core/tf';
 import { initBackend } from '../../src/engine/kernels/backend';
 import { loadAnyModel } from '../../src/engine/model/loadModel';
 import { disposeModel } from '../../src/engine/model/architectures';
@@ -70,7 +70,7 @@ describe('saliency maps (gradient × input)', function () {
     const p = fast.predicted[0];
     const c = fast.contrast[0];
     const g = tf.grad((input: tf.Tensor) => {
-      const logp = tf.log(model.apply(input, { training: false }) as tf.Tensor).reshape([10]);
+      const logp = tf.reshape(tf.log(model.apply(input, { training: false }) as tf.Tensor), [10]);
       return tf.sum(tf.mul(logp, tf.sub(tf.oneHot(p, 10), tf.oneHot(c, 10))));
     })(x);
     const reference = tf.mul(g, x).dataSync();

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/engine/core/tf';
 import { initBackend } from '../../src/engine/kernels/backend';
 import { SeededDropout } from '../../src/engine/layers/seededDropout';
 

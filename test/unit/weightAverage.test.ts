@@ -2,7 +2,7 @@
 // itself untouched (the same losses step by step, on 2 threads too), and that the model a run
 // returns holds the averaged weights its last validation measured.
 import * as assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/engine/core/tf';
 import { initBackend } from '../../src/engine/kernels/backend';
 import { readDigitCsv } from '../../src/engine/data/csv';
 import { trainModel } from '../../src/engine/training/train';

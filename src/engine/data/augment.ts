@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { IMAGE_SIZE } from '../core/types';
 import { type Random, symmetric } from '../core/random';
 
@@ -86,7 +86,7 @@ export function transformImages(images: tf.Tensor4D, rows: Float32Array): tf.Ten
     // a batch, leaving the others blank; there, transform one image at a time.
     const moved =
       tf.getBackend() === 'cpu' && count > 1
-        ? tf.concat(Array.from({ length: count }, (_, i) => tf.image.transform(images.slice(i, 1), transforms.slice(i, 1), 'bilinear', 'constant', 0)))
+        ? tf.concat(Array.from({ length: count }, (_, i) => tf.image.transform(tf.slice(images, i, 1), tf.slice(transforms, i, 1), 'bilinear', 'constant', 0)))
         : tf.image.transform(images, transforms, 'bilinear', 'constant', 0);
     return thickness.some((t) => t !== 0) ? changeThickness(moved, thickness) : moved;
   });

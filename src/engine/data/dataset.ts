@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { type DigitImages, IMAGE_SIZE, NUM_CLASSES, PIXELS } from '../core/types';
 import { type Random, shuffle } from '../core/random';
 

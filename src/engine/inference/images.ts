@@ -1,7 +1,7 @@
 // Predictions for pictures of digits (one file, or a folder to a CSV); decoding and the MNIST
 // preprocessing are in imageDecode.ts.
 import * as path from 'path';
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../core/tf';
 import { InputError, throwIfAborted } from '../core/errors';
 import { checkOutputFile, writeFileAtomic } from '../core/files';
 import { predictImages } from './predict';

@@ -3,7 +3,7 @@
 // pixels are copied once into shared memory, each thread claims the next chunk with an atomic
 // counter (no messages per chunk, no thread waits for another to hand out work) and writes the
 // probabilities into a shared output.
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../core/tf';
 import { CancelledError, throwIfAborted } from '../core/errors';
 import { type DigitImages, NUM_CLASSES, PIXELS, type PixelScale, type Predictions } from '../core/types';
 import { ABORT, CHUNK_ROWS, DONE, predictClaimedChunks, type PredictRequest } from '../parallel/chunks';

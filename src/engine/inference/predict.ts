@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { type DigitImages, NUM_CLASSES, PIXELS, type PixelScale, type Prediction, type Predictions } from '../core/types';
 import { pixelsToInput } from '../model/input';
 import { throwIfAborted } from '../core/errors';

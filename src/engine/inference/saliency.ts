@@ -12,7 +12,7 @@
 // either. Raw gradient × input of a CNN alternates sign from pixel to pixel along a stroke; the
 // maps are smoothed with a 3×3 binomial filter (and kept on the ink) so that they show which
 // *parts of strokes* decided, which is the question a person asks.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import type { PixelScale } from '../core/types';
 import { argMax } from './predict';
 import { toModelInput } from '../model/input';
@@ -62,7 +62,7 @@ export function saliencyMaps(model: tf.LayersModel, pixels: Uint8Array, pixelSca
       }
       return tf.sum(tf.mul(logits, tf.tensor2d(marginWeights(predicted, against), [count, NUM_CLASSES])));
     })(x);
-    const attribution = tf.mul(gradient, x).reshape([count, PIXELS]).dataSync() as Float32Array;
+    const attribution = tf.reshape(tf.mul(gradient, x), [count, PIXELS]).dataSync() as Float32Array;
     const maps = options.smooth === false ? attribution : smoothOnInk(attribution, pixels);
     result = { predicted, contrast: against, maps: quantize(maps, count), probabilities: Float32Array.from(probabilities) };
   });
@@ -233,8 +233,8 @@ function convWithFastInputGradient(x: tf.Tensor4D, kernel: tf.Tensor4D, strides:
         // The output gradient with (stride − 1) zeros between its pixels.
         let d = dy as tf.Tensor4D;
         if (sh > 1 || sw > 1) {
-          const spread = tf.pad(d.reshape([n, oh, 1, ow, 1, co]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
-          d = spread.reshape([n, oh * sh, ow * sw, co]).slice([0, 0, 0, 0], [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, co]) as tf.Tensor4D;
+          const spread = tf.pad(tf.reshape(d, [n, oh, 1, ow, 1, co]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
+          d = tf.slice(tf.reshape(spread, [n, oh * sh, ow * sw, co]), [0, 0, 0, 0], [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, co]) as tf.Tensor4D;
         }
         // A "full" convolution with the filter rotated 180° and its channel axes swapped.
         const top = kh - 1 - info.padInfo.top;
@@ -242,7 +242,7 @@ function convWithFastInputGradient(x: tf.Tensor4D, kernel: tf.Tensor4D, strides:
         const bottom = inShape[1] + kh - 1 - top - d.shape[1];
         const right = inShape[2] + kw - 1 - left - d.shape[2];
         const padded = tf.pad(d, [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]]);
-        const cropped = padded.slice([0, Math.max(0, -top), Math.max(0, -left), 0], [n, padded.shape[1] - Math.max(0, -top) - Math.max(0, -bottom), padded.shape[2] - Math.max(0, -left) - Math.max(0, -right), co]);
+        const cropped = tf.slice(padded, [0, Math.max(0, -top), Math.max(0, -left), 0], [n, padded.shape[1] - Math.max(0, -top) - Math.max(0, -bottom), padded.shape[2] - Math.max(0, -left) - Math.max(0, -right), co]);
         const rotated = preparedFor(cache, kernel, () => tf.transpose(tf.reverse(kernel, [0, 1]), [0, 1, 3, 2])) as tf.Tensor4D;
         return tf.conv2d(cropped, rotated, 1, 'valid');
       },

@@ -1,6 +1,6 @@
 // What every job shares: the events it reports, the context it runs in (cancellation, the backend
 // asked for) and its first step, choosing and announcing the backend.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { initBackend, type BackendInfo } from '../kernels/backend';
 import type { BackendPreference } from '../core/types';
 import type { BatchProgress, EpochStats } from '../../shared/training';

@@ -2,7 +2,7 @@
 // dropout, their gradients and an Adam update) through the same trainer Train Model uses, on a
 // few synthetic images. Install Native TensorFlow runs it in the engine worker before it records
 // an install as usable: a library that loads but cannot compute is caught here, not mid-training.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { DEFAULT_TRAIN_SETTINGS } from '../../shared/training';
 import { trainModel } from '../training/train';
 import { disposeModel } from '../model/architectures';

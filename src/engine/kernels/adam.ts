@@ -1,7 +1,7 @@
 // Why this kernel exists: Adam's update of a weight tensor as one pass of our C kernel
 // (wasm/adam.c) instead of TF.js's ~12 element-wise ops; the same float32 arithmetic in the same
 // order, so the same weights. ../adam.ts uses it when it is registered for the active backend.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { offsetOf, ownKernels } from './ownKernels';
 import type { Backend, Info } from './wasmOps';

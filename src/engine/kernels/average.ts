@@ -1,6 +1,6 @@
 // Why this kernel exists: the weight average's update (../weightAverage.ts) as one pass of our C
 // kernel (wasm/average.c) per weight tensor instead of three TF.js ops.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { offsetOf, ownKernels } from './ownKernels';
 import type { Backend, Info } from './wasmOps';

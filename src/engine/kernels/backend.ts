@@ -2,7 +2,7 @@
 // native TensorFlow when @tensorflow/tfjs-node is installed (by Install Native TensorFlow into a
 // folder of its own, see useNativeTensorFlow, or as the project's optional dependency), else
 // WebAssembly with our training kernels, else the pure-JS cpu backend.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import * as path from 'path';
 import { InputError } from '../core/errors';
 import type { BackendPreference } from '../core/types';

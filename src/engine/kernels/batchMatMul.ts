@@ -4,7 +4,7 @@
 // C kernel (wasm/matmul.c), which reads either operand transposed; otherwise (or with our kernels
 // off) the transposed operand is materialised with the wasm Transpose kernel and the stock kernel
 // runs untransposed.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { type Backend, type Info, callKernel, free, reshape, transpose } from './wasmOps';
 import { type KernelExports, Scratch, offsetOf, ownKernels } from './ownKernels';

@@ -3,7 +3,7 @@
 // default CNN's step on wasm). These two run our C kernels (wasm/batchnorm.c) instead: the
 // forward pass reads x three times, the gradient reads dy and x twice. fusedBatchNorm.ts calls
 // them when they are registered for the active backend (only wasm).
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Scratch, offsetOf, ownKernels } from './ownKernels';
 import type { Backend, Info } from './wasmOps';

@@ -4,7 +4,7 @@
 // on the step's serial path, while every other thread waits; here it is one copy into the
 // backend's memory and one pass of average.c's kernel per tensor and replica, with TF.js's float32
 // arithmetic: g·s₀ + t₁·s₁, then + tᵢ·sᵢ for further replicas (g·1 = g exactly).
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapFloats, offsetOf, ownKernels } from './ownKernels';
 

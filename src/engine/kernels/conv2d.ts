@@ -2,7 +2,7 @@
 // XNNPACK's: 2.0–2.4× faster on the CNNs' 3×3 layers (Winograd) and 1.4–1.5× on the 5×5 ones
 // (bench/KERNELS.md), and the same code the two gradients use. FusedConv2D (a layer with bias and relu, as in the
 // seed CNN) adds the bias and relu in one pass after it. Anything else runs the stock kernel.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { biasActivation, ownConv2d } from './convolution';
 import { type Backend, type Info, callKernel } from './wasmOps';
 

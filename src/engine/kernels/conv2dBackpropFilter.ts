@@ -4,7 +4,7 @@
 // i.e. a stride-1 conv of x viewed as [ci, H, W, b] ("channels as batch") with dy viewed as a
 // filter [oh, ow, b, co] dilated by the forward stride. That runs on the wasm Conv2D kernel
 // (XNNPACK), with two transposes around it.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { type Backend, type Info, free, reshape, runWasm, transpose } from './wasmOps';
 import { coversInput } from './conv2dBackpropInput';
 import { ownConv2dBackpropFilter } from './convolution';

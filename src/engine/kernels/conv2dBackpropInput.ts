@@ -2,7 +2,7 @@
 // slowest step of conv training on wasm. The input gradient is a "full" convolution of dy with
 // the filter rotated 180° and its channel axes swapped, so we run it on the XNNPACK-backed wasm
 // Conv2D. Strides (and pads that would be negative) go through byPhase below.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { type Backend, type Info, callKernel, free, reshape, runWasm, transpose } from './wasmOps';
 import { ownConv2dBackpropInput } from './convolution';
 

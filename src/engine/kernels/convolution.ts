@@ -5,7 +5,7 @@
 // where partial tiles waste F(4×4)'s gain), 5×5 stride 2 as a 3×3 one of the input in 2×2 blocks
 // (wasm/spaceToDepth.c) where that pays, the rest as a direct product over a pixel grid
 // with the right strides (wasm/conv.c). bench/KERNELS.md has what each measured.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { type KernelExports, Scratch, filterCache, ownKernels, offsetOf } from './ownKernels';
 import type { Backend, Info } from './wasmOps';

@@ -1,7 +1,7 @@
 // Why this kernel exists: tf.dropout's mask drawn by our C kernel (wasm/dropout.c) from the same
 // Alea state seedrandom would use, rather than number by number in JavaScript: the same mask, a
 // tenth of the time. ../seededDropout.ts uses it when it is registered for the active backend.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { offsetOf, ownKernels } from './ownKernels';
 import type { Backend, Info } from './wasmOps';

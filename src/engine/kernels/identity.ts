@@ -3,7 +3,7 @@
 // the default CNN made ~10 such copies of its largest activations. Here they share the input's
 // memory and count one more reference, as the cpu backend's Identity does (no kernel writes into
 // its inputs, so sharing is safe). Cast to another dtype runs the stock kernel.
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../core/tf';
 import { type Backend, type Info, callKernel } from './wasmOps';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: Backend; attrs: tf.NamedAttrMap };

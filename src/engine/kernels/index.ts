@@ -1,6 +1,6 @@
 // Why this file exists: it installs our wasm training kernels (see each file's header) into the
 // TF.js kernel registry, replacing the stock wasm kernels of the same name where we are faster.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { adamUpdateConfig } from './adam';
 import { movingAverageConfig } from './average';
 import { makeBatchMatMulConfig } from './batchMatMul';

@@ -5,7 +5,7 @@
 // maximum of each window, row-major; overlapping windows add up): our C kernel (wasm/pool.c), or
 // with our kernels off one JS pass over the wasm heap, channels innermost so memory is read in
 // order. MaxPoolWithArgmax + ScatterNd measured slower (~45 ms) and has the same tie problem.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { type Backend, type Info } from './wasmOps';
 import { Scratch, offsetOf, ownKernels } from './ownKernels';

@@ -4,7 +4,7 @@
 // inside that memory, and wraps the heap bookkeeping (tensor offsets, scratch buffers).
 import * as fs from 'fs';
 import * as path from 'path';
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../core/tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /** The module's exports (conv.c, winograd.c, winograd4.c, fused.c, spaceToDepth.c, matmul.c, pool.c, reduce.c, batchnorm.c, adam.c, average.c, dropout.c); pointers are byte offsets into the backend's memory. */

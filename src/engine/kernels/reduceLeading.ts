@@ -6,7 +6,7 @@
 // product 0.7 ms but 15 ms in training, where it re-packs each new matrix as GEMM weights). The
 // same arithmetic runs in our C kernel (wasm/reduce.c), SIMD, when it is there.
 // Any other reduction goes to the stock kernel.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { type Backend, type Info, callKernel } from './wasmOps';
 import { Scratch, offsetOf, ownKernels } from './ownKernels';

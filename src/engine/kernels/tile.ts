@@ -2,7 +2,7 @@
 // tf.tile ([1,1,1,C] → [N,H,W,C]), and the stock wasm Tile computes every output element's source
 // index on its own: ~200 ms per call on the default CNN's [128,28,28,32] activations, a third of a
 // training step. This one builds each output block once and copies it with copyWithin (memmove).
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../core/tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { type Backend, type Info, callKernel } from './wasmOps';
 

@@ -3,7 +3,7 @@
 // Calling those kernel functions directly, rather than tf.* ops, keeps the intermediate buffers
 // invisible to the engine (no tensor bookkeeping, nothing recorded on a gradient tape); the
 // helpers below run one kernel and free intermediates by hand.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 
 export type Backend = tf.KernelBackend;
 export type Info = tf.TensorInfo;

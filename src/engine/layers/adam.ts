@@ -3,7 +3,7 @@
 // same arithmetic, and runs TF.js's own code everywhere else. It keeps TF.js's state (moments
 // named "<weight>/m" and "/v", accBeta1/2, iterations), so getWeights/setWeights and saving
 // behave as before; its class name stays "Adam".
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { ADAM_UPDATE } from '../kernels/adam';
 import { ownKernels } from '../kernels/ownKernels';
 

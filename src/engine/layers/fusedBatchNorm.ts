@@ -3,7 +3,7 @@
 // over the full activations per layer (plus Tile: see kernels/tile.ts); on the wasm backend that
 // was a quarter of the default CNN's training step. The batch-norm gradient has a closed form
 // that needs two reductions and four element-wise ops, written here as one tf.customGrad.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, hasOwnBatchNorm } from '../kernels/batchNorm';
 import type { BatchNormLayer } from '../kernels/fused/plan';
 

@@ -3,7 +3,7 @@
 // a model's first layer the input is the data). Without bias or activation, tf.conv2d is the
 // same function, and its gradient computes only what the tape asks for. The default CNN's
 // training step on wasm went from 839 to 714 ms with it (bench/KERNELS.md).
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 
 /** The stock layer's fields this subclass reads (set by its constructor and build()). */
 interface StockFields {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import seedrandom from 'seedrandom';
 import { DROPOUT_MULTIPLIER } from '../kernels/dropout';
 import { ownKernels } from '../kernels/ownKernels';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { IMAGE_SIZE, NUM_CLASSES } from '../core/types';
 import { SeededDropout } from '../layers/seededDropout';
 import { FusedBatchNormalization } from '../layers/fusedBatchNorm';

@@ -4,7 +4,7 @@
 // optimizer step. This computes exactly what trainOnBatch minimises for our compiled models —
 // the mean sparse categorical cross-entropy, clipped as tfjs-layers clips it — plus the
 // accuracy metric from the same forward pass.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { fusedShardGradients } from '../kernels/fused/trainStep';
 
 export interface ShardGradients {
@@ -30,7 +30,7 @@ export function sparseCrossEntropy(labels: tf.Tensor, probabilities: tf.Tensor, 
   return tf.tidy(() => {
     const eps = tf.backend().epsilon();
     const classes = probabilities.shape[probabilities.shape.length - 1]!;
-    let target = tf.oneHot(tf.cast(tf.floor(labels.flatten()), 'int32'), classes) as tf.Tensor;
+    let target = tf.oneHot(tf.cast(tf.floor(tf.reshape(labels, [-1])), 'int32'), classes) as tf.Tensor;
     if (labelSmoothing > 0) target = tf.add(tf.mul(target, 1 - labelSmoothing), labelSmoothing / classes);
     let p = tf.clipByValue(probabilities, eps, 1 - eps);
     p = tf.div(p, tf.sum(p, -1, true));
@@ -41,7 +41,7 @@ export function sparseCrossEntropy(labels: tf.Tensor, probabilities: tf.Tensor, 
 
 /** Fraction of rows whose most probable class is the label (tfjs-layers' sparseCategoricalAccuracy). */
 export function sparseAccuracy(labels: tf.Tensor, probabilities: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.cast(labels.flatten(), 'int32'), tf.argMax(probabilities, -1)), 'float32')) as tf.Scalar);
+  return tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.cast(tf.reshape(labels, [-1]), 'int32'), tf.argMax(probabilities, -1)), 'float32')) as tf.Scalar);
 }
 
 /**

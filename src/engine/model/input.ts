@@ -1,7 +1,7 @@
 // The one place where pixels become a model's input: reshaped to what the model takes (28×28×1,
 // 28×28 or 784 values) and scaled to what it expects (0–1, or raw 0–255 for models that rescale
 // their input themselves: see PixelScale).
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { PIXELS, type PixelScale } from '../core/types';
 
 /** The [batch, …] shape a model expects for n images: 28×28×1, 28×28 or 784 values. */
@@ -20,7 +20,7 @@ export function pixelsToInput(model: tf.LayersModel, pixels: Uint8Array, count: 
 /** [n,28,28,1] images in 0–1 (augmented batches, saliency inputs) as the model's input. */
 export function toModelInput(model: tf.LayersModel, images: tf.Tensor4D, pixelScale: PixelScale = 'unit'): tf.Tensor {
   return tf.tidy(() => {
-    const shaped = images.reshape(inputShapeFor(model, images.shape[0]));
+    const shaped = tf.reshape(images, inputShapeFor(model, images.shape[0]));
     return pixelScale === 'byte' ? tf.mul(shaped, 255) : shaped;
   });
 }

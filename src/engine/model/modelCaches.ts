@@ -1,7 +1,7 @@
 // Tensors derived from a model's weights and kept between calls (the saliency pass's rotated
 // filters and transposed matrices), released with the model: disposeModel calls
 // releaseModelCaches, since tensors on the wasm backend are not freed by garbage collection.
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../core/tf';
 
 type Cache = Map<object, { data: object; tensor: tf.Tensor }>;
 const caches = new WeakMap<tf.LayersModel, Cache>();

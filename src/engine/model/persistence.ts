@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import * as fs from 'fs';
 import * as path from 'path';
 import { InputError } from '../core/errors';

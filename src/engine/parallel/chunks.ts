@@ -1,7 +1,7 @@
 // Why this file exists: the part of a parallel prediction (inference/parallelPredict.ts) that every
 // thread runs, the caller and each replica alike: claim the next chunk of rows with an atomic
 // counter in shared memory, predict it, write its probabilities into the shared output.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { NUM_CLASSES, PIXELS, type PixelScale } from '../core/types';
 import { pixelsToInput } from '../model/input';
 

@@ -1,7 +1,7 @@
 // Messages between a ReplicaPool (replicaPool.ts, the trainer's thread) and its replica threads
 // (replicaWorker.ts). The bulk of the data — weights, gradients, shards, pixels — is in shared
 // memory that both sides were given at start; messages only say what to do with it.
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../core/tf';
 import type { PredictRequest } from './chunks';
 
 export interface ReplicaData {

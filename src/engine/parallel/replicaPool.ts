@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { captureArtifacts } from '../model/artifacts';
 import { PendingRequests } from '../../shared/requests';
 import { type Layout, layoutOf, sharedFloats } from './sharedWeights';

@@ -3,7 +3,7 @@
 // answers two requests, both working in shared memory: "train" (gradients of its shard at the
 // trainer's current weights) and "predict" (claim chunks of rows until none are left).
 import { parentPort, workerData } from 'worker_threads';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { type BackendPreference } from '../core/types';
 import { initBackend } from '../kernels/backend';
 import { shardGradients } from '../model/gradients';
@@ -47,7 +47,7 @@ if (port) {
         const images = tf.tensor(data.input.slice(0, n * r.inputSize), [n, ...r.inputShape]);
         if (!message.augment) return images;
         // Augmentation works on 28×28×1 images; the model may take them flattened.
-        return transformImages(images.reshape([n, IMAGE_SIZE, IMAGE_SIZE, 1]), data.transforms).reshape(images.shape);
+        return tf.reshape(transformImages(tf.reshape(images, [n, IMAGE_SIZE, IMAGE_SIZE, 1]), data.transforms), images.shape);
       });
       const y = tf.tensor1d(data.labels.slice(0, n));
       try {

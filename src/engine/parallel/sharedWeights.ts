@@ -2,7 +2,7 @@
 // every step (about 5 MB for the seed CNN). Copying them through postMessage would allocate and
 // serialise on every step; instead each set of tensors lives at fixed offsets in one
 // SharedArrayBuffer, allocated once per pool, and is copied in and out of the tensors.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 
 /** Where each tensor of a list sits in a flat float32 buffer. */
 export interface Layout {

@@ -5,7 +5,7 @@
 // (unaugmented) training rows through the model once, each batch-norm layer normalising with its
 // batch's statistics, and sets each layer's moving mean and variance to those statistics pooled
 // over all the rows. Dropout is off (inference mode), so no training random number is drawn.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { imagesTensor, range } from '../data/dataset';
 import { type DigitImages } from '../core/types';
 
@@ -28,7 +28,7 @@ export function recomputeBatchNormStatistics(model: tf.LayersModel, images: Digi
   for (let start = 0; start < images.count; start += batchSize) {
     const end = Math.min(images.count, start + batchSize);
     tf.tidy(() => {
-      let t: tf.Tensor = imagesTensor(images, rows, start, end).reshape([end - start, ...(model.inputs[0].shape.slice(1) as number[])]);
+      let t: tf.Tensor = tf.reshape(imagesTensor(images, rows, start, end), [end - start, ...(model.inputs[0].shape.slice(1) as number[])]);
       for (const layer of layers) {
         if (!isNorm(layer)) {
           t = layer.apply(t, { training: false }) as tf.Tensor;

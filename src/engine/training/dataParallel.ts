@@ -8,7 +8,7 @@
 // BatchNorm: in training mode each shard is normalised with its own statistics (as in any
 // data-parallel trainer), and the moving mean/variance used at inference come from this
 // thread's shard only. Dropout masks are drawn per thread.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { type ShardGradients, shardGradients, trainableVariables } from '../model/gradients';
 import { TRANSFORM_ROW, transformImages } from '../data/augment';
 import { IMAGE_SIZE } from '../core/types';
@@ -116,9 +116,9 @@ export class DataParallelTrainer {
       replies.catch(() => undefined); // awaited below
     }
     const [ownX, ownY] = tf.tidy(() => {
-      const images = own === n ? x : x.slice(0, own);
-      const augmented = transforms ? transformImages(images.reshape([own, IMAGE_SIZE, IMAGE_SIZE, 1]), transforms).reshape(images.shape) : images;
-      return [augmented, own === n ? y : y.slice(0, own)];
+      const images = own === n ? x : tf.slice(x, 0, own);
+      const augmented = transforms ? tf.reshape(transformImages(tf.reshape(images, [own, IMAGE_SIZE, IMAGE_SIZE, 1]), transforms), images.shape) : images;
+      return [augmented, own === n ? y : tf.slice(y, 0, own)];
     });
     let mine: ShardGradients;
     try {

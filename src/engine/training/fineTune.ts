@@ -9,7 +9,7 @@
 // Works with any model the product holds (trained here, TF.js loaded, Keras imported): inputs are
 // shaped (28×28×1, 28×28 or 784) and scaled (0–1 or 0–255) as the model expects, and the model
 // is trained in inference mode (see stepInInferenceMode). Pure engine: no vscode.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { type AugmentOptions, DEFAULT_AUGMENT, augmentBatch } from '../data/augment';
 import { imagesTensor, labelsTensor, stratifiedSplit, subset } from '../data/dataset';
 import { compileModel } from '../model/architectures';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { createModel, disposeModel } from '../model/architectures';
 import { type AugmentOptions, DEFAULT_AUGMENT, randomTransforms, transformImages } from '../data/augment';
 import { imagesTensor, labelsTensor, stratifiedSplit, subset } from '../data/dataset';

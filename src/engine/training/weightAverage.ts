@@ -5,7 +5,7 @@
 // averaged; the averaged model's batch-norm statistics are then recomputed on clean
 // training rows (batchNormStatistics.ts), since an average of the moving statistics lags behind
 // the averaged weights. That model is what validation measures and what is saved.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { MOVING_AVERAGE } from '../kernels/average';
 import { ownKernels } from '../kernels/ownKernels';
 import { recomputeBatchNormStatistics } from './batchNormStatistics';

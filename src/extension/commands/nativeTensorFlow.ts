@@ -153,10 +153,10 @@ async function pickVariant(services: Services, gpu: boolean): Promise<NativeVari
   return picked?.variant;
 }
 
-/** The version of the extension's @tensorflow/tfjs: the native package must be the same release. */
+/** The version of the extension's TensorFlow.js (tfjs-core): the native package must be the same release. */
 function tfjsVersion(): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('@tensorflow/tfjs/package.json') as { version: string }).version;
+  return (require('@tensorflow/tfjs-core/package.json') as { version: string }).version;
 }
 
 /** What trains after a failed install: an earlier install stays in use. */

@@ -4,7 +4,7 @@
 // which layers those blocks are, or that the model has none (it then trains as before). Layers
 // are recognised by their Keras class name and the fields tfjs-layers gives them, so models
 // loaded from files (the data-parallel replicas) are recognised as the ones built in this process.
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../../core/tf';
 
 /** A conv block: the convolution and the element-wise layers after it, as fused.c's chain computes them. */
 export interface ConvBlock {

@@ -7,7 +7,7 @@
 // softmax layer of our CNNs) on TF.js's tape. Every operation is the one TF.js would run, in the
 // same order, so the gradients are the tape path's (test/unit/fusedStep.test.ts); a model or
 // backend this does not take trains on the tape as before.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../core/tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import seedrandom from 'seedrandom';
 import { Scratch, heapFloats, offsetOf, ownKernels } from '../ownKernels';

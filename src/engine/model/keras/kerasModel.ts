@@ -4,7 +4,7 @@
 // under `layers/<layer>/vars/N`). The architecture is rebuilt by TF.js's own Keras-config
 // deserialisation; the file's weights are then set layer by layer, in Keras order, with every
 // shape checked.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../core/tf';
 import * as fs from 'fs';
 import * as path from 'path';
 import { unzipSync } from 'fflate';
