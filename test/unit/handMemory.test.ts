@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/engine/core/tf';
 import { initBackend } from '../../src/engine/kernels/backend';
 import { loadAnyModel } from '../../src/engine/model/loadModel';
 import { disposeModel } from '../../src/engine/model/architectures';

@@ -8,7 +8,7 @@
 // Fine-Tune on My Drawings consolidates what the memory holds into the weights.
 // k, the temperature and the weight rule were chosen by bench/teachReplay.ts on its 'train'
 // writers (docs/PAD.md, "Learning a hand").
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { NUM_CLASSES, PIXELS, type DigitImages, type PixelScale, type Prediction } from '../core/types';
 import { pixelsToInput } from '../model/input';
 import { argMax, predictOne } from './predict';
@@ -86,7 +86,7 @@ export async function embedImages(model: tf.LayersModel, images: Pick<DigitImage
     const end = Math.min(images.count, start + batchSize);
     const [features, output] = tf.tidy(() => {
       const [f, p] = both.predict(pixelsToInput(model, images.pixels.subarray(start * PIXELS, end * PIXELS), end - start, pixelScale)) as tf.Tensor[];
-      const flat = f.reshape([end - start, dim]);
+      const flat = tf.reshape(f, [end - start, dim]);
       return [tf.div(flat, tf.maximum(tf.norm(flat, 2, 1, true), 1e-12)), p];
     });
     embeddings.set((await features.data()) as Float32Array, start * dim);
