@@ -117,7 +117,7 @@ describe('Get Started walkthrough, followed by a new user', function () {
     // The user closes VS Code's welcome page (in code-server it shows its own walkthrough, which
     // VS Code does not replace), then installs the .vsix.
     await page.locator('.tabs-container .tab', { hasText: /Welcome|Walkthrough/ }).first().waitFor({ timeout: 30_000 });
-    await closeAllEditors(page);
+    await closeStartupEditors(page);
     await installVsixFromWorkbench(page, packagedVsix());
     await walkthrough().locator('h2.category-title', { hasText: 'Get Started with Digit Recognizer' }).waitFor({ timeout: 60_000 });
     for (const id of ['getData', 'train', 'draw', 'submit', 'insights']) {
@@ -362,6 +362,25 @@ async function runCommandSteadily(page: Page, title: string): Promise<void> {
       if (attempt === 3) throw err;
       await page.keyboard.press('Escape');
     }
+  }
+}
+
+/**
+ * Closes the editors VS Code opens at start-up until none has come back for 3 s: code-server's
+ * walkthrough may open a moment after the welcome page, also after a first Close All Editors (seen
+ * once in CI: it was then still open when the .vsix was installed, and VS Code, which does not
+ * replace an open walkthrough, opened ours in none).
+ */
+async function closeStartupEditors(page: Page): Promise<void> {
+  const tabs = page.locator('.tabs-container .tab');
+  const deadline = Date.now() + 60_000;
+  for (let quietSince = Date.now(); Date.now() - quietSince < 3_000; ) {
+    if ((await tabs.count()) > 0) {
+      if (Date.now() > deadline) throw new Error(`start-up editors keep opening: ${(await tabs.allInnerTexts()).join(', ')}`);
+      await closeAllEditors(page);
+      quietSince = Date.now();
+    }
+    await page.waitForTimeout(250);
   }
 }
 
