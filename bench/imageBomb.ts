@@ -10,27 +10,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
+import { grayPng } from '../test/support/png';
 
 const SIDE = 10_000;
 
-function chunk(type: string, data: Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  body.copy(out, 4);
-  out.writeUInt32BE(zlib.crc32(body) >>> 0, 8 + data.length);
-  return out;
-}
-
 /** A valid SIDE×SIDE 8-bit grayscale PNG, all black, its rows compressed in one zlib stream. */
 function bombPng(): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(SIDE, 0);
-  ihdr.writeUInt32BE(SIDE, 4);
-  ihdr[8] = 8;
   const raw = Buffer.alloc(SIDE * (SIDE + 1)); // filter byte 0 + SIDE zero pixels per row
-  const idat = zlib.deflateSync(raw, { level: 9 });
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+  return grayPng(SIDE, SIDE, zlib.deflateSync(raw, { level: 9 }));
 }
 
 function peakRss(script: string, file: string): { mb: number; output: string } {

@@ -5,6 +5,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
+import { grayPng } from '../support/png';
 import * as tf from '../../src/engine/core/tf';
 import { decodeImage, declaredSize } from '../../src/engine/data/imageDecode';
 import { InputError } from '../../src/engine/core/errors';
@@ -24,26 +25,6 @@ function cli(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A PNG chunk: length, type, data, CRC-32 of type + data. */
-function chunk(type: string, data: Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  body.copy(out, 4);
-  out.writeUInt32BE(zlib.crc32(body) >>> 0, 8 + data.length);
-  return out;
-}
-
-/** A grayscale PNG whose header declares width × height, with `idat` as its (possibly bogus) image data. */
-function png(width: number, height: number, idat: Buffer): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 0; // grayscale
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
-}
-
 describe('bounded inputs', function () {
   this.timeout(300_000);
 
@@ -51,7 +32,7 @@ describe('bounded inputs', function () {
     it('a PNG declaring 10000×10000 is refused from its header, before any decoding', function () {
       // Its image data is not even valid zlib: a decoder that ran first would fail on that
       // ("cannot decode"), so "too large" proves the header was read first.
-      const bomb = png(10_000, 10_000, Buffer.from('not zlib data at all'));
+      const bomb = grayPng(10_000, 10_000, Buffer.from('not zlib data at all'));
       assert.deepEqual(declaredSize(bomb, 'png'), { width: 10_000, height: 10_000 });
       assert.throws(() => decodeImage(bomb, 'bomb.png'), (err: unknown) => err instanceof InputError && /bomb\.png: the image is too large \(10000×10000\)/.test(err.message));
     });
@@ -72,7 +53,7 @@ describe('bounded inputs', function () {
 
     it('a real small PNG still decodes', function () {
       const rows = Buffer.alloc(3 * (1 + 4));
-      const image = decodeImage(png(4, 3, zlib.deflateSync(rows)), 'small.png');
+      const image = decodeImage(grayPng(4, 3, zlib.deflateSync(rows)), 'small.png');
       assert.equal(image.width, 4);
       assert.equal(image.height, 3);
     });
