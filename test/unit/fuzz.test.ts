@@ -14,7 +14,7 @@ import { checkDashboardFromWebview, checkDashboardToWebview } from '../../src/sh
 import { checkReportFromWebview, checkReportToWebview } from '../../src/shared/reportMessages';
 import { checkExplorerFromWebview, checkExplorerToWebview } from '../../src/shared/explorerMessages';
 import { checkFromWorker, checkToWorker } from '../../src/worker/protocol';
-import { bytesToBase64 } from '../../src/shared/base64';
+import { sampleExplorerStats, sampleReport, sampleRun } from '../support/insightSamples';
 import { InputError } from '../../src/engine/core/errors';
 import { readDigitCsv } from '../../src/engine/data/csv';
 import { parseJson } from '../../src/engine/core/json';
@@ -85,8 +85,6 @@ function fuzzValidator(name: string, check: Check, valid: unknown[], numRuns = 2
 
 const probabilities = [0.01, 0.01, 0.9, 0.01, 0.01, 0.01, 0.01, 0.02, 0.01, 0.01];
 const image = new Array(784).fill(0).map((_, i) => i % 256);
-const matrix: number[][] = Array.from({ length: 10 }, (_, i) => Array.from({ length: 10 }, (_, j) => (i === j ? 2 : 0)));
-matrix[3][5] = 1;
 
 describe('fuzz: message validators', function () {
   this.timeout(120_000);
@@ -109,61 +107,17 @@ describe('fuzz: message validators', function () {
   ]);
   fuzzValidator('dashboard, webview → extension', checkDashboardFromWebview, [{ type: 'ready' }, { type: 'stop' }, { type: 'command', command: 'evaluate' }]);
   fuzzValidator('dashboard, extension → webview', checkDashboardToWebview, [
-    {
-      type: 'run',
-      run: {
-        name: 'seed model',
-        status: 'running',
-        file: '/data/train.csv',
-        settings: { arch: 'seed', epochs: 2, batchSize: 128, learningRate: 0.001, validationSplit: 0.1, augment: false, seed: 42 },
-        started: '2025-01-01T00:00:00.000Z',
-        history: { batchesPerEpoch: 3, count: 2, stride: 1, loss: [2.3, 1.9], accuracy: [0.1, 0.3] },
-        epochs: [{ epoch: 1, loss: 1, accuracy: 0.5, valLoss: 0.9, valAccuracy: 0.6, learningRate: 0.001, seconds: 3 }],
-      },
-    },
+    { type: 'run', run: sampleRun() },
     { type: 'batch', point: { epoch: 1, epochs: 2, batch: 3, batches: 3, batchLoss: 0.5, batchAccuracy: 0.8, imagesPerSecond: 400, etaSeconds: null, learningRate: 0.001 } },
     { type: 'status', status: 'done', modelId: 'seed-1' },
   ]);
   fuzzValidator('report, webview → extension', checkReportFromWebview, [{ type: 'export', format: 'csv' }, { type: 'command', command: 'evaluateAgain' }, { type: 'ready' }]);
   fuzzValidator('report, extension → webview', checkReportToWebview, [
-    {
-      type: 'report',
-      report: {
-        modelName: 'm',
-        data: 'validation split of train.csv',
-        file: '/d/train.csv',
-        rows: 21,
-        accuracy: 20 / 21,
-        matrix,
-        classes: Array.from({ length: 10 }, (_, d) => ({ digit: d, precision: 1, recall: 1, f1: 1, support: 2 })),
-        examples: [{ row: 4, truth: 3, predicted: 5, probabilities: [0, 0, 0, 0.1, 0, 0.9, 0, 0, 0, 0] }],
-        pixels: bytesToBase64(new Uint8Array(784)),
-        cells: Array.from({ length: 10 }, (_, i) => Array.from({ length: 10 }, (_, j) => (i === 3 && j === 5 ? [0] : []))),
-        mistakes: [0],
-        date: '2025-01-01',
-        seconds: 1.5,
-      },
-    },
+    { type: 'report', report: sampleReport() },
   ]);
   fuzzValidator('explorer, webview → extension', checkExplorerFromWebview, [{ type: 'ready' }, { type: 'openLine', line: 4, column: 3 }, { type: 'command', command: 'train' }]);
   fuzzValidator('explorer, extension → webview', checkExplorerToWebview, [
-    {
-      type: 'stats',
-      stats: {
-        file: '/d/train.csv',
-        name: 'train.csv',
-        bytes: 1000,
-        rows: 2,
-        format: 'train',
-        labelCounts: [1, 1, 0, 0, 0, 0, 0, 0, 0, 0],
-        histogram: new Array(256).fill(0),
-        meanImages: bytesToBase64(new Uint8Array(7840)),
-        samples: [{ row: 0, label: 0 }, { row: 1, label: 1 }],
-        samplePixels: bytesToBase64(new Uint8Array(1568)),
-        seconds: 0.2,
-        rejected: { message: 'train.csv line 4, column 3: x', line: 4, column: 3 },
-      },
-    },
+    { type: 'stats', stats: sampleExplorerStats() },
     { type: 'progress', file: 'f', rows: 1, bytes: 2, totalBytes: 3 },
   ]);
   fuzzValidator('engine worker, extension → worker', checkToWorker, [
