@@ -5,12 +5,7 @@
 // tfjs-core's AdamOptimizer, in float32, so the result is the same to the bit:
 //   m' = m·β1 + g·(1 − β1)          v' = v·β2 + g²·(1 − β2)
 //   w' = (m'/(1 − β1ᵗ)) / (√(v'/(1 − β2ᵗ)) + ε) · (−lr) + w
-#include <wasm_simd128.h>
-
-typedef v128_t V;
-#define EXPORT(name) __attribute__((export_name(#name)))
-#define LOAD(p) wasm_v128_load(p)
-#define STORE(p, v) wasm_v128_store(p, v)
+#include "simd.h"
 #define SPLAT wasm_f32x4_splat
 
 // n values; the scalars as TF.js makes them (float32): beta1, 1 − beta1, beta2, 1 − beta2,

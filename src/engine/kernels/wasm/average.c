@@ -2,7 +2,7 @@
 // these modules are built and run). Why: training keeps an average of every weight, updated after
 // each step (src/engine/training/weightAverage.ts); as TF.js ops that is three passes and three kernel
 // calls per tensor per step, here one.
-#define EXPORT(name) __attribute__((export_name(#name)))
+#include "simd.h"
 
 // out = average·decay + value·(1 − decay), as TF.js computes tf.add(tf.mul(a, d), tf.mul(v, 1 − d)).
 EXPORT(moving_average)

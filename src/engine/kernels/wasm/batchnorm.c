@@ -7,12 +7,7 @@
 // Layout: x, y, dy, dx are [P][C] (P pixels, C channels innermost, C a multiple of 4); the
 // per-channel vectors are [C]. Sums are taken in float32 over blocks of 64 pixels and the block
 // sums added in float64, so that a 73,728-pixel sum keeps float32's precision.
-#include <wasm_simd128.h>
-
-typedef v128_t V;
-#define EXPORT(name) __attribute__((export_name(#name)))
-#define LOAD(p) wasm_v128_load(p)
-#define STORE(p, v) wasm_v128_store(p, v)
+#include "simd.h"
 #define BLOCK 64
 
 // total[c] = Σ_p f(x[p][c]) for f(v) = v − shift[c] (squared when `square`), with acc: C floats.

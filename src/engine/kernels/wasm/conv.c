@@ -12,12 +12,7 @@
 // Layout: NHWC tensors, HWIO filters, float32. Padding is applied by copying into a zeroed,
 // larger buffer (pad_nhwc) so that the inner loops have no bounds checks. Every function uses
 // no stack memory and no static data: the module owns none of the memory it runs in.
-#include <wasm_simd128.h>
-
-typedef v128_t V;
-#define EXPORT(name) __attribute__((export_name(#name)))
-#define LOAD(p) wasm_v128_load(p)
-#define STORE(p, v) wasm_v128_store(p, v)
+#include "simd.h"
 #define SPLAT(p) wasm_v128_load32_splat(p)
 #define ZERO wasm_f32x4_splat(0.0f)
 // Multiply, then add (two roundings), as XNNPACK's wasm kernels and the cpu backend do.

@@ -4,7 +4,7 @@
 // that took ~15 ms of each step. This draws the same Alea sequence from the same state and makes
 // the same multiplier floor(u + keep)/keep in float32, so the masks are identical to the bit.
 #include "alea.h"
-#define EXPORT(name) __attribute__((export_name(#name)))
+#include "simd.h"
 
 // out[i] = floor(f32(u_i) + keep) / keep with u_i the next values of Alea from (s0, s1, s2, c).
 EXPORT(dropout_multiplier)

@@ -12,13 +12,8 @@
 // step computes the same numbers as the layers it replaces.
 //
 // Layout: [P][C] (P pixels, C channels innermost, C a multiple of 4); per-channel vectors [C].
-#include <wasm_simd128.h>
+#include "simd.h"
 #include "alea.h"
-
-typedef v128_t V;
-#define EXPORT(name) __attribute__((export_name(#name)))
-#define LOAD(p) wasm_v128_load(p)
-#define STORE(p, v) wasm_v128_store(p, v)
 
 void batchnorm_statistics(const float *x, int P, int C, const float *gamma, const float *beta, float epsilon,
                           float *mean, float *variance, float *scale, float *offset, double *scratch);

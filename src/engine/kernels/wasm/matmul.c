@@ -5,12 +5,7 @@
 // step (dy·Wᵀ alone 21 ms, 7 GFLOP/s). Here any operand layout is read through strides: B is
 // packed into panels of 8 columns (zeros past the last), A is read in place, and the reduction
 // is taken in blocks whose panels stay in the L1 cache.
-#include <wasm_simd128.h>
-
-typedef v128_t V;
-#define EXPORT(name) __attribute__((export_name(#name)))
-#define LOAD(p) wasm_v128_load(p)
-#define STORE(p, v) wasm_v128_store(p, v)
+#include "simd.h"
 #define SPLAT(p) wasm_v128_load32_splat(p)
 #define MADD(acc, a, b) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
 #define K_BLOCK 1024

@@ -4,10 +4,8 @@
 // had (kernels/maxPoolGrad.ts) took 20 ms of the seed CNN's 131 ms step. This is the cpu
 // backend's algorithm — dy goes to the first maximum of each window in row-major order, NaN never
 // wins, overlapping windows add up — with the channels compared 4 at a time.
-#include <wasm_simd128.h>
+#include "simd.h"
 
-typedef v128_t V;
-#define EXPORT(name) __attribute__((export_name(#name)))
 
 // x [B][H][W][C], dy and the windows [B][OH][OW][C] → dx [B][H][W][C]. scratch: 2·C floats.
 EXPORT(maxpool_grad)

@@ -2,10 +2,8 @@
 // [C]), for tfjs-backend-wasm (see conv.c for how these modules are built and run). Why: the
 // JavaScript pass of kernels/reduceLeading.ts took 3–4 ms of the seed CNN's step. This is the same
 // arithmetic — float64 sums, four rows at a time as (r0 + r1) + (r2 + r3) — so the same result.
-#include <wasm_simd128.h>
+#include "simd.h"
 
-typedef v128_t V;
-#define EXPORT(name) __attribute__((export_name(#name)))
 
 // out[c] = (float)(scale · Σ_r x[r·columns + c]); sums: `columns` doubles of scratch (8-aligned).
 EXPORT(leading_sums)

@@ -4,7 +4,7 @@
 // each 2×2 block of the input as one pixel of 4·C channels ("space to depth"), a 5×5 stride-2
 // convolution is a 3×3 stride-1 one whose filter is the 5×5 filter zero-padded to 6×6 and cut in
 // 2×2 blocks: 36 taps instead of 25, but at 16 multiplies per 2×2 outputs instead of 36.
-#define EXPORT(name) __attribute__((export_name(#name)))
+#include "simd.h"
 
 // out [N][Hs][Ws][4C]: out[n][i][j][(py·2 + px)·C + c] = x[n][2i + py − top][2j + px − left][c], 0 outside x.
 EXPORT(space_to_depth)

@@ -22,12 +22,7 @@
 //   dW = Gᵀ·[Σ_tiles (A·dY·Aᵀ) ⊙ (Bᵀ·d·B)]·G,
 // where the sum over all tiles of all images is, per position, a product [C × tiles]·[tiles × K]
 // (4 × 8 register tiles, as conv.c's filter gradient), and the final transform is done once.
-#include <wasm_simd128.h>
-
-typedef v128_t V;
-#define EXPORT(name) __attribute__((export_name(#name)))
-#define LOAD(p) wasm_v128_load(p)
-#define STORE(p, v) wasm_v128_store(p, v)
+#include "simd.h"
 #define ADD wasm_f32x4_add
 #define SUB wasm_f32x4_sub
 #define SPLAT(p) wasm_v128_load32_splat(p)
