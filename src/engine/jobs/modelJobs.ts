@@ -12,7 +12,7 @@ import { disposeModel } from '../model/architectures';
 import { METADATA_FILE } from '../model/modelDir';
 import type { LoadedModel } from '../model/persistence';
 import { readMetadata, type ModelMetadata } from '../model/metadata';
-import { evaluateImages, predictImages } from '../inference/predict';
+import { evaluateImages, predictImages, predictOne } from '../inference/predict';
 import { explainOne } from '../inference/saliency';
 import { buildHandMemory, predictWithMemory, type HandMemory, type MemoryPart } from '../inference/handMemory';
 import { readSamples } from '../data/samples';
@@ -121,7 +121,7 @@ export async function predictDrawing(cache: ModelCache, request: DrawingRequest,
   const loaded = await cache.get(request.location);
   const { model, metadata } = loaded;
   const memory = request.samplesFile === undefined ? undefined : await memories.get(request.location, loaded, request.samplesFile);
-  if (!memory) return request.explain ? explainOne(model, request.pixels, metadata?.pixelScale) : predictWithMemory(model, undefined, request.pixels, metadata?.pixelScale);
+  if (!memory) return request.explain ? explainOne(model, request.pixels, metadata?.pixelScale) : predictOne(model, request.pixels, metadata?.pixelScale);
   const remembered = await predictWithMemory(model, memory, request.pixels, metadata?.pixelScale);
   if (!request.explain) return remembered;
   // The map stays the model's own (a second pass, once per pen lift): which ink pushed it toward
