@@ -332,6 +332,11 @@ describe('Digit Recognizer, as a person uses it', function () {
     assert.ok(kept.correct > before.correct, `my other drawings: ${before.correct} → ${kept.correct} of ${kept.total} with 5 of each digit kept`);
     // The pad says when its memory took part, in words naming the kept digit.
     assert.ok(kept.memory.length > 0 && kept.memory.every((m) => /(Like|Near) (one|\d+) of your kept \ds/.test(m)), `the memory's words: ${JSON.stringify(kept.memory)}`);
+    // How it looks: a 1 in the personal style (flag and foot), read with the memory's words.
+    await drawQuickly(wb.page, pad, personalDigit(1, 100));
+    await explained(pad);
+    await screenshot(wb.page, 'pad-memory');
+    await clearPad(pad);
   });
 
   it('Fine-Tune on My Drawings from the pad: progress, then "<base> + my digits" is active, with before → after', async function () {
