@@ -102,20 +102,24 @@ export async function waitForWorkbench(page: Page, timeoutMs = 60_000): Promise<
   await page.locator('.explorer-folders-view, .part.sidebar .pane-body').first().waitFor({ state: 'visible', timeout: timeoutMs });
 }
 
-/** Opens the command palette (Ctrl+Shift+P) and types `>` + text; returns the quick-input widget. */
+/**
+ * Opens the command palette (Ctrl+Shift+P) and types `>` + text; returns the quick-input widget.
+ * Retries the whole open: an editor that opens late (a walkthrough at start-up) takes focus and
+ * closes the palette, also between its showing and the typing (seen in CI).
+ */
 export async function openCommandPalette(page: Page, text = ''): Promise<Locator> {
   const widget = page.locator('.quick-input-widget');
   for (let attempt = 0; ; attempt++) {
-    await page.keyboard.press(attempt === 1 ? 'F1' : 'Control+Shift+P');
     try {
+      await page.keyboard.press(attempt % 2 === 1 ? 'F1' : 'Control+Shift+P');
       await widget.waitFor({ state: 'visible', timeout: 5_000 });
-      break;
+      await widget.locator('input').fill(`>${text}`, { timeout: 5_000 });
+      return widget;
     } catch (err) {
-      if (attempt === 2) throw err;
+      if (attempt === 5) throw err;
+      await page.waitForTimeout(500);
     }
   }
-  await widget.locator('input').fill(`>${text}`);
-  return widget;
 }
 
 /** The palette rows whose label is exactly `title` (e.g. 'Digit Recognizer: Open Digit Pad'). */
