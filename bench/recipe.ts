@@ -1,18 +1,25 @@
 // One run of a training recipe under bench/ACCURACY.md's protocol: train.csv with 4,000 rows held
-// out (validation split 0.0952381, stratified, chosen by the seed), the rest trained on, and the
-// held-out rows' predictions kept for paired comparisons (bench/mcnemar.ts). Writes
+// out (validation split 0.0952381, stratified, chosen by the seed; --held-out F for another share),
+// the rest trained on, and the held-out rows' predictions kept for paired comparisons
+// (bench/mcnemar.ts). --pseudo C: the held-out rows also stand in for Kaggle's unlabelled test.csv
+// (a first model, recorded as <name>-first, labels those it is ≥ C sure of; the final model trains
+// on them too). Writes
 // bench/results/tmp/<name>-seed<S>.json (git-ignored: it is derived from the data); with --out,
 // also the model (for bench/padReplay.ts). --augment overrides the augmentation's ranges
 // (engine/data/augment.ts AugmentOptions as JSON, e.g. '{"rotation":10,"zoom":0.1,"shift":0.1,"shear":0.3}').
-//   npx tsx bench/recipe.ts <name> --seed S [--epochs N] [--ema-decay D] [--batch-size N] [--threads N] [--augment JSON] [--out DIR] [--winograd 2|4]
+//   npx tsx bench/recipe.ts <name> --seed S [--held-out F] [--pseudo C] [--epochs N] [--ema-decay D] [--batch-size N] [--threads N] [--augment JSON] [--out DIR] [--winograd 2|4]
 // --winograd 2: every 3×3 convolution by F(2×2, 3×3), as before issue 26 (its F(4×4, 3×3) is the default).
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { initBackend } from '../src/engine/kernels/backend';
 import { readDigitCsv } from '../src/engine/data/csv';
-import { DEFAULT_TRAIN_SETTINGS, type TrainSettings } from '../src/shared/training';
-import { trainModel } from '../src/engine/training/train';
+import { DEFAULT_TRAIN_SETTINGS, type EpochStats, type TrainSettings } from '../src/shared/training';
+import { trainModel, type TrainResult } from '../src/engine/training/train';
+import { pseudoLabel } from '../src/engine/training/pseudoLabels';
+import { evaluateImages } from '../src/engine/inference/predict';
+import { stratifiedSplit, subset } from '../src/engine/data/dataset';
+import { createRandom } from '../src/engine/core/random';
 import { disposeModel } from '../src/engine/model/architectures';
 import { setWinogradTile } from '../src/engine/kernels/convolution';
 import { DEFAULT_AUGMENT, type AugmentOptions } from '../src/engine/data/augment';
@@ -33,7 +40,7 @@ const arg = (name: string): string | undefined => {
   if (!dir) throw new Error(HOW_TO_GET_DATA);
   const settings: TrainSettings = {
     ...DEFAULT_TRAIN_SETTINGS,
-    validationSplit: HELD_OUT_SPLIT,
+    validationSplit: Number(arg('held-out') ?? HELD_OUT_SPLIT),
     seed: Number(arg('seed') ?? DEFAULT_TRAIN_SETTINGS.seed),
     epochs: Number(arg('epochs') ?? DEFAULT_TRAIN_SETTINGS.epochs),
     emaDecay: Number(arg('ema-decay') ?? DEFAULT_TRAIN_SETTINGS.emaDecay),
@@ -45,27 +52,27 @@ const arg = (name: string): string | undefined => {
   if (arg('winograd') === '2') setWinogradTile(2);
   const data = await readDigitCsv(path.join(dir, 'train.csv'), { expect: 'train' });
   const started = Date.now();
-  const result = await trainModel(data, settings, {
-    onEpoch: (e) => console.log(`epoch ${e.epoch}: loss ${e.loss.toFixed(4)} acc ${(e.accuracy * 100).toFixed(2)}% val ${(e.valAccuracy! * 100).toFixed(2)}% (${e.seconds.toFixed(0)} s)`),
-  }, augment);
-  const last = result.history[result.history.length - 1];
-  const out = path.join(__dirname, 'results', 'tmp', `${name}-seed${settings.seed}.json`);
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  // The last validation's predictions are the returned model's: recompute them for the record.
-  const { evaluateImages } = await import('../src/engine/inference/predict');
-  const { stratifiedSplit } = await import('../src/engine/data/dataset');
-  const { createRandom } = await import('../src/engine/core/random');
-  const { subset } = await import('../src/engine/data/dataset');
+  const onEpoch = (e: EpochStats) => console.log(`epoch ${e.epoch}: loss ${e.loss.toFixed(4)} acc ${(e.accuracy * 100).toFixed(2)}% val ${(e.valAccuracy! * 100).toFixed(2)}% (${e.seconds.toFixed(0)} s)`);
   const validation = subset(data, stratifiedSplit(data.labels!, settings.validationSplit, createRandom(settings.seed)).validation);
-  const { accuracy, predictions } = await evaluateImages(result.model, validation);
-  const mistakes = Array.from(predictions.labels).flatMap((p, i) => (p === validation.labels![i] ? [] : [i]));
-  fs.writeFileSync(out, JSON.stringify({
-    name, settings, augment, backend: backend.name, threads: result.threads, minutes: (Date.now() - started) / 60000, loadAverage: os.loadavg(),
-    accuracy, lastValAccuracy: last.valAccuracy, heldOut: validation.count, mistakes, predicted: Array.from(predictions.labels),
-    history: result.history,
-  }));
+  let result = await trainModel(data, settings, { onEpoch }, { augment });
+  let extra: Record<string, unknown> = {};
+  const pseudo = arg('pseudo');
+  if (pseudo) {
+    // The held-out rows stand in for test.csv: the first model labels them (their labels unused),
+    // the second trains on the confident ones too, and both are scored on all of them.
+    await record(`${name}-first`, result, { minutes: (Date.now() - started) / 60000 });
+    const confidence = Number(pseudo);
+    const labelled = await pseudoLabel(result.model, { ...validation, labels: null }, confidence);
+    const wrong = Array.from(labelled.rows).filter((row, i) => labelled.images.labels![i] !== validation.labels![row]).length;
+    console.log(`pseudo-labels: ${labelled.images.count} of ${validation.count} rows at ≥ ${confidence}, ${wrong} of them wrong`);
+    disposeModel(result.model);
+    result = await trainModel(data, settings, { onEpoch }, { augment, extraTrainRows: labelled.images });
+    extra = { pseudo: { confidence, rows: labelled.images.count, wrong } };
+  }
+  const accuracy = await record(name, result, { minutes: (Date.now() - started) / 60000, ...extra });
   const outDir = arg('out');
   if (outDir) {
+    const last = result.history[result.history.length - 1];
     await saveModelDir(result.model, {
       formatVersion: 1, name: `${name} seed ${settings.seed}`, created: new Date().toISOString(), architecture: settings.arch, epochs: settings.epochs,
       batchSize: settings.batchSize, learningRate: settings.learningRate, validationSplit: settings.validationSplit, augment: settings.augment, seed: settings.seed,
@@ -73,8 +80,22 @@ const arg = (name: string): string | undefined => {
       trainingSeconds: result.seconds, trainingThreads: result.threads, trainRows: result.trainCount, validationRows: result.validationCount,
     }, path.resolve(outDir));
   }
-  console.log(`${name} seed ${settings.seed}: ${(accuracy * 100).toFixed(2)}% held out (${mistakes.length} mistakes of ${validation.count}), ${((Date.now() - started) / 60000).toFixed(1)} min → ${path.relative(process.cwd(), out)}`);
   disposeModel(result.model);
+
+  /** Scores the model on the held-out rows and writes bench/results/tmp/<name>-seed<S>.json; returns its accuracy. */
+  async function record(runName: string, run: TrainResult, more: Record<string, unknown>): Promise<number> {
+    const { accuracy, predictions } = await evaluateImages(run.model, validation);
+    const mistakes = Array.from(predictions.labels).flatMap((p, i) => (p === validation.labels![i] ? [] : [i]));
+    const out = path.join(__dirname, 'results', 'tmp', `${runName}-seed${settings.seed}.json`);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, JSON.stringify({
+      name: runName, settings, augment, backend: backend.name, threads: run.threads, loadAverage: os.loadavg(), ...more,
+      accuracy, lastValAccuracy: run.history[run.history.length - 1].valAccuracy, heldOut: validation.count, mistakes, predicted: Array.from(predictions.labels),
+      history: run.history,
+    }));
+    console.log(`${runName} seed ${settings.seed}: ${(accuracy * 100).toFixed(2)}% held out (${mistakes.length} mistakes of ${validation.count}), ${(more.minutes as number).toFixed(1)} min → ${path.relative(process.cwd(), out)}`);
+    return accuracy;
+  }
 })().catch((err) => {
   console.error(err);
   process.exit(1);

@@ -11,6 +11,10 @@ export class ProgressPrinter {
       case 'backend':
         console.error(`Backend: ${event.name}${event.note ? ` (${event.note})` : ''}`);
         break;
+      case 'stage':
+        this.clearStatus();
+        console.error(`Stage ${event.stage}/${event.stages}: ${event.text}`);
+        break;
       case 'read':
         console.error(`Read ${event.rows.toLocaleString('en-US')} rows from ${event.file} in ${event.seconds.toFixed(1)} s`);
         break;

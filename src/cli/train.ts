@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { backendOption, flagsHelp, integerOption, onePositional, optionsFromFlags, parse, schemaFlags } from './args';
+import { backendOption, flagsHelp, integerOption, onePositional, optionsFromFlags, parse, schemaFlags, UsageError } from './args';
 import { runTrainJob, trainOutputNames } from '../engine/jobs/trainJob';
 import { DEFAULT_TRAIN_SETTINGS, TRAIN_OPTIONS, type TrainSettings } from '../shared/training';
 import type { BackendPreference } from '../engine/core/types';
@@ -12,7 +12,11 @@ Trains a CNN on a Kaggle-format train.csv (label,pixel0..pixel783) and saves it 
 
 Options:
 ${flagsHelp(TRAIN_OPTIONS)}
-  --limit N                  use only the first N rows
+  --unlabelled FILE          learn from an unlabelled test-format CSV too (Kaggle's test.csv):
+                             a first model reads it, and the rows it gives at least
+                             --pseudo-label-confidence train the saved model with the labelled
+                             ones (about twice the time); validation stays labelled rows
+  --limit N                  use only the first N rows (of each file)
   --out DIR                  model folder (default: models/<arch>-<date> in the current folder);
                              a new name, an empty folder or a model folder made by this tool
                              (then replaced); anything else is refused before training
@@ -23,6 +27,7 @@ ${flagsHelp(TRAIN_OPTIONS)}
 export interface TrainArgs {
   file: string;
   settings: TrainSettings;
+  unlabelled?: string;
   limit?: number;
   out?: string;
   backend?: BackendPreference;
@@ -30,12 +35,16 @@ export interface TrainArgs {
 
 /** The command line of `train`: its file, its settings (defaults where no flag is given) and the rest; undefined for --help. */
 export function parseTrainArgs(argv: string[]): TrainArgs | undefined {
-  const { values, positionals } = parse(argv, { ...schemaFlags(TRAIN_OPTIONS), limit: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' } }, TRAIN_HELP);
+  const { values, positionals } = parse(argv, { ...schemaFlags(TRAIN_OPTIONS), unlabelled: { type: 'string' }, limit: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' } }, TRAIN_HELP);
   if (values.help) return undefined;
   const file = onePositional(positionals, 'train.csv', TRAIN_HELP);
+  const settings = { ...DEFAULT_TRAIN_SETTINGS, ...optionsFromFlags(TRAIN_OPTIONS, values, TRAIN_HELP) };
+  const unlabelled = values.unlabelled as string | undefined;
+  if (unlabelled !== undefined && settings.pseudoLabelConfidence === 0) throw new UsageError(`--unlabelled ${unlabelled} needs a --pseudo-label-confidence above 0 (0 = learn from no unlabelled row).`, TRAIN_HELP);
   return {
     file,
-    settings: { ...DEFAULT_TRAIN_SETTINGS, ...optionsFromFlags(TRAIN_OPTIONS, values, TRAIN_HELP) },
+    settings,
+    unlabelled,
     limit: integerOption(values.limit as string | undefined, 'limit', TRAIN_HELP),
     out: values.out as string | undefined,
     backend: backendOption(values.backend as string | undefined, TRAIN_HELP),
@@ -50,13 +59,15 @@ export async function trainCommand(argv: string[], signal: AbortSignal): Promise
   const outDir = path.resolve(args.out ?? path.join('models', names.folder));
   const progress = new ProgressPrinter();
   const result = await runTrainJob(
-    { trainFile: path.resolve(file), settings, outDir, name: names.name, limit: args.limit },
+    { trainFile: path.resolve(file), unlabelledFile: args.unlabelled === undefined ? undefined : path.resolve(args.unlabelled), settings, outDir, name: names.name, limit: args.limit },
     { signal, backend: args.backend, onEvent: (e) => progress.onEvent(e) },
   );
   progress.done();
   const final = result.metadata.final;
   console.log(`Model saved to ${result.dir}`);
   if (result.metadata.trainingThreads !== undefined) console.log(`Trained on ${result.metadata.trainingThreads} thread${result.metadata.trainingThreads === 1 ? '' : 's'}`);
+  const pseudo = result.metadata.pseudoLabels;
+  if (pseudo) console.log(`Learned from ${pseudo.rows.toLocaleString('en-US')} of ${pseudo.file.rows.toLocaleString('en-US')} rows of ${pseudo.file.name} (≥ ${pseudo.confidence} confidence); the first model's validation accuracy: ${((pseudo.first.valAccuracy ?? 0) * 100).toFixed(2)}%`);
   if (final?.valAccuracy !== undefined) console.log(`Validation accuracy: ${(final.valAccuracy * 100).toFixed(2)}%`);
   else console.log(`Training accuracy: ${((final?.accuracy ?? 0) * 100).toFixed(2)}% (no validation split)`);
 }

@@ -79,8 +79,23 @@ export class TrainingSession implements vscode.Disposable {
         this.run.rows = event.rows;
         this.status('running');
         break;
+      case 'stage':
+        // A run that learns from unlabelled rows trains twice: the curves show the model being trained.
+        if (event.stage > 1 && this.run.epochs.length > 0) {
+          this.recorder = undefined;
+          this.run.history = { batchesPerEpoch: 1, count: 0, stride: 1, loss: [], accuracy: [] };
+          this.run.epochs = [];
+          this.run.last = undefined;
+          this.run.status = 'starting';
+          this.run.message = `Stage ${event.stage}/${event.stages}: ${event.text}`;
+          this.updates.fire({ type: 'run', run: this.snapshot() });
+        } else {
+          this.status(this.run.status, `Stage ${event.stage}/${event.stages}: ${event.text}`);
+        }
+        break;
       case 'batch': {
         const p = event.progress;
+        if (this.run.status === 'starting') this.run.status = 'running';
         this.recorder ??= new BatchHistoryRecorder(p.batches);
         this.recorder.add(p.batchLoss, p.batchAccuracy);
         const point: BatchPoint = {

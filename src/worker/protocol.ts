@@ -62,7 +62,7 @@ export type { SubmissionJob, TrainJob };
 
 // --- validation (both directions; a message that fails is answered with an error or dropped) ----
 
-const JOB_EVENT_KINDS = ['backend', 'reading', 'read', 'batch', 'epoch', 'saving', 'predicting', 'fineTune'] as const;
+const JOB_EVENT_KINDS = ['backend', 'reading', 'read', 'stage', 'batch', 'epoch', 'saving', 'predicting', 'fineTune'] as const;
 const REQUEST_TYPES = ['train', 'submit', 'predict', 'import', 'predictImage', 'predictImageFolder', 'evaluate', 'explore', 'checkNative', 'fineTune', 'memory'] as const;
 const MAX_PATH = 32_768;
 
@@ -71,9 +71,9 @@ const MAX_PATH = 32_768;
  * objects, optional flags as booleans. A job's settings are checked by the engine function that
  * runs it.
  */
-type FieldKind = 'path' | 'name' | 'object' | 'flag?' | 'object?' | 'count?';
+type FieldKind = 'path' | 'name' | 'object' | 'path?' | 'flag?' | 'object?' | 'count?';
 const REQUEST_FIELDS: Record<Exclude<(typeof REQUEST_TYPES)[number], 'predict'>, { job?: true; fields: Record<string, FieldKind> }> = {
-  train: { job: true, fields: { trainFile: 'path', outDir: 'path', name: 'name', settings: 'object', limit: 'count?' } },
+  train: { job: true, fields: { trainFile: 'path', unlabelledFile: 'path?', outDir: 'path', name: 'name', settings: 'object', limit: 'count?' } },
   submit: { job: true, fields: { testFile: 'path', model: 'path', outFile: 'path', threads: 'count?', replace: 'flag?' } },
   import: { fields: { source: 'path', destDir: 'path', name: 'name' } },
   predictImage: { fields: { modelDir: 'path', file: 'path' } },
@@ -87,7 +87,7 @@ const REQUEST_FIELDS: Record<Exclude<(typeof REQUEST_TYPES)[number], 'predict'>,
 
 function checkField(value: unknown, kind: FieldKind, what: string): void {
   if (kind.endsWith('?') && value === undefined) return;
-  if (kind === 'path') str(value, what, MAX_PATH);
+  if (kind === 'path' || kind === 'path?') str(value, what, MAX_PATH);
   else if (kind === 'name') str(value, what);
   else if (kind === 'object' || kind === 'object?') record(value, what);
   else if (kind === 'flag?') bool(value, what);

@@ -119,6 +119,7 @@ describe('Digit Recognizer, as a person uses it', function () {
     await start.waitFor();
     const description = await start.innerText();
     assert.match(description, /architecture seed, epochs 2,/, `the settings shown: ${description}`);
+    assert.match(description, /learns from test\.csv's confident rows too/, `the settings shown: ${description}`);
     await start.click();
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 
@@ -132,6 +133,7 @@ describe('Digit Recognizer, as a person uses it', function () {
     const done = await waitForNotification(page, /Trained "/, 14 * 60_000);
     console.log(`      ${/Trained "[^\n]*/.exec(done)![0]}`);
     assert.match(done, /validation accuracy \d+\.\d+%/);
+    assert.match(done, new RegExp(`learned from \\d+ of ${TEST_ROWS} test\\.csv rows too`), 'it learned from the test.csv beside train.csv');
     const accuracy = Number(/validation accuracy (\d+\.\d+)%/.exec(done)![1]);
     assert.ok(accuracy > 90, `validation accuracy ${accuracy}%`);
     await runCommand(page, 'Notifications: Clear All Notifications');

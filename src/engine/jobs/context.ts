@@ -10,6 +10,8 @@ export type JobEvent =
   | { kind: 'backend'; name: string; note?: string }
   | { kind: 'reading'; file: string; rows: number; bytes: number; totalBytes: number }
   | { kind: 'read'; file: string; rows: number; seconds: number }
+  /** A run in stages (learning from unlabelled rows): which one starts, in words. */
+  | { kind: 'stage'; stage: number; stages: number; text: string }
   | { kind: 'batch'; progress: BatchProgress }
   | { kind: 'epoch'; stats: EpochStats }
   | { kind: 'saving'; dir: string }

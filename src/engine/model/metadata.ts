@@ -32,12 +32,23 @@ export interface ModelMetadata extends Partial<Omit<TrainSettings, 'arch'>> {
   trainRows?: number;
   validationRows?: number;
   trainingFile?: { name: string; rows: number; sha256: string };
+  /** Set when the model also learned from unlabelled rows (training/pseudoLabels.ts). */
+  pseudoLabels?: PseudoLabelInfo;
   /** Where an imported model came from. */
   source?: string;
   /** Pixel values the model expects; absent means 'unit' (0–1). Imported Keras models may want 'byte' (0–255). */
   pixelScale?: PixelScale;
   /** Set on a model made by Fine-Tune on My Drawings: what it was made from and how it measured. */
   fineTuned?: FineTuneInfo;
+}
+
+export interface PseudoLabelInfo {
+  file: { name: string; rows: number; sha256: string };
+  confidence: number;
+  /** Unlabelled rows the first model was at least `confidence` sure of: they trained the model. */
+  rows: number;
+  /** The first model (trained on the labelled rows alone, then discarded): how it measured and took. */
+  first: { valAccuracy?: number; seconds: number };
 }
 
 export interface FineTuneInfo {

@@ -1,7 +1,8 @@
 import * as tf from '../core/tf';
 import { createModel, disposeModel } from '../model/architectures';
 import { type AugmentOptions, DEFAULT_AUGMENT, randomTransforms, transformImages } from '../data/augment';
-import { imagesTensor, labelsTensor, stratifiedSplit, subset } from '../data/dataset';
+import { imagesTensor, labelsTensor, range, stratifiedSplit, subset } from '../data/dataset';
+import { withExtraRows } from './pseudoLabels';
 import { createRandom, shuffle } from '../core/random';
 import { evaluateImages } from '../inference/predict';
 import { type DigitImages, NUM_CLASSES } from '../core/types';
@@ -30,6 +31,14 @@ export interface TrainResult {
   threadsNote?: string;
 }
 
+/** What a run trains on besides `data`, for benchmarks and the pseudo-labelled second stage. */
+export interface TrainExtras {
+  /** The augmentation's ranges when `settings.augment` is on (benchmarks try others). */
+  augment?: AugmentOptions;
+  /** Labelled rows that only ever train: never in the validation split (pseudoLabels.ts). */
+  extraTrainRows?: DigitImages;
+}
+
 export function validateSettings(s: TrainSettings): void {
   const problem = trainSettingsProblem(s);
   if (problem) throw new InputError(`Invalid training setting: ${problem}`);
@@ -37,18 +46,21 @@ export function validateSettings(s: TrainSettings): void {
 
 /**
  * Trains a fresh model on labelled images: stratified validation split, shuffling and on-the-fly
- * augmentation from one seeded generator, cancellable between batches. `augmentOptions`, the
- * augmentation's ranges when `settings.augment` is on, is for benchmarks that try other ranges.
+ * augmentation from one seeded generator, cancellable between batches. The split depends on
+ * `labelled` and the seed only, so a run with `extras.extraTrainRows` validates on the same rows
+ * as one without.
  */
-export async function trainModel(data: DigitImages, settings: TrainSettings, callbacks: TrainCallbacks = {}, augmentOptions: AugmentOptions = DEFAULT_AUGMENT): Promise<TrainResult> {
+export async function trainModel(labelled: DigitImages, settings: TrainSettings, callbacks: TrainCallbacks = {}, extras: TrainExtras = {}): Promise<TrainResult> {
   validateSettings(settings);
-  const labels = data.labels;
-  if (!labels) throw new InputError('Training needs a labelled (train-format) CSV with a label column.');
+  if (!labelled.labels) throw new InputError('Training needs a labelled (train-format) CSV with a label column.');
   const random = createRandom(settings.seed);
-  const split = settings.validationSplit > 0 ? stratifiedSplit(labels, settings.validationSplit, random) : { train: shuffle(Uint32Array.from({ length: data.count }, (_, i) => i), random), validation: new Uint32Array(0) };
-  if (split.train.length === 0) throw new InputError(`Not enough rows to train: ${data.count} row(s) with a validation split of ${settings.validationSplit}.`);
-  const validation = subset(data, split.validation);
-  const augment: AugmentOptions | undefined = settings.augment ? augmentOptions : undefined;
+  const split = settings.validationSplit > 0 ? stratifiedSplit(labelled.labels, settings.validationSplit, random) : { train: shuffle(range(labelled.count), random), validation: new Uint32Array(0) };
+  if (split.train.length === 0) throw new InputError(`Not enough rows to train: ${labelled.count} row(s) with a validation split of ${settings.validationSplit}.`);
+  const validation = subset(labelled, split.validation);
+  const data = extras.extraTrainRows?.count ? withExtraRows(labelled, extras.extraTrainRows) : labelled;
+  if (data !== labelled) split.train = Uint32Array.from([...split.train, ...range(data.count).subarray(labelled.count)]);
+  const labels = data.labels!;
+  const augment: AugmentOptions | undefined = settings.augment ? (extras.augment ?? DEFAULT_AUGMENT) : undefined;
 
   const model = createModel(settings.arch, { learningRate: settings.learningRate, seed: settings.seed });
   const history: EpochStats[] = [];
