@@ -30,20 +30,20 @@ module.exports = {
       comment: 'shared/ is pure logic and message types that both sides use',
       severity: 'error',
       from: { path: '^src/shared/' },
-      to: { path: '^src/(engine|extension|worker|cli|webview|native)/' },
+      to: { path: '^src/(engine|extension|worker|cli|webview|native|kaggle)/' },
     },
     {
       name: 'engine-is-not-a-client',
       comment: 'the engine knows nothing of its clients, nor of their message protocols',
       severity: 'error',
       from: { path: '^src/engine/' },
-      to: { path: ['^src/(extension|worker|cli|webview)/', '^src/shared/[^/]*Messages\\.ts$'] },
+      to: { path: ['^src/(extension|worker|cli|webview|kaggle)/', '^src/shared/[^/]*Messages\\.ts$'] },
     },
     {
       name: 'webview-imports-only-shared',
       severity: 'error',
       from: { path: '^src/webview/' },
-      to: { path: '^src/(engine|extension|worker|cli|native)/' },
+      to: { path: '^src/(engine|extension|worker|cli|native|kaggle)/' },
     },
     {
       name: 'cli-and-worker-are-thin',
@@ -53,10 +53,11 @@ module.exports = {
       to: { path: '^src/engine/(?!jobs/|core/)' },
     },
     {
-      name: 'native-uses-only-core',
+      name: 'native-and-kaggle-use-only-core',
+      comment: 'they run in the extension host, with no TensorFlow, and know nothing of vscode or each other',
       severity: 'error',
-      from: { path: '^src/native/' },
-      to: { path: '^src/engine/(?!core/)' },
+      from: { path: '^src/(native|kaggle)/' },
+      to: { path: ['^src/engine/(?!core/)', '^src/(extension|worker|cli|webview)/'] },
     },
   ],
   options: {

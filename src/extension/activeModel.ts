@@ -33,6 +33,12 @@ export class ActiveModel implements vscode.Disposable {
   }
 }
 
+/** The public score of the model's last scored Kaggle submission (Submit to Kaggle), e.g. "0.99557". */
+export function kaggleScore(model: StoredModel): string | undefined {
+  const scored = (model.metadata.kaggle ?? []).filter((k) => k.publicScore !== undefined);
+  return scored.length ? String(scored[scored.length - 1].publicScore) : undefined;
+}
+
 export function formatAccuracy(model: StoredModel): string | undefined {
   const final = model.metadata.final;
   const accuracy = final?.valAccuracy ?? final?.accuracy;

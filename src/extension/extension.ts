@@ -17,6 +17,7 @@ import { SampleStore } from './sampleStore';
 import { deleteModel, exportModel, renameModel, revealModel, selectModel } from './commands/manageModels';
 import { evaluateModel, exploreDataset, registerInsights, showTrainingDashboard } from './commands/insights';
 import { installNativeTensorFlow, removeNativeTensorFlow } from './commands/nativeTensorFlow';
+import { downloadCompetitionData, submitToKaggle } from './commands/kaggle';
 import { GetStarted } from './getStarted';
 import { readNativeInstall } from '../native/location';
 
@@ -110,6 +111,8 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
     getStarted: () => getStarted.open(),
     installNativeTensorFlow: (options?: Parameters<typeof installNativeTensorFlow>[1]) => installNativeTensorFlow(services, asOptions(options)),
     removeNativeTensorFlow: (confirmed?: boolean) => removeNativeTensorFlow(services, confirmed === true),
+    downloadCompetitionData: (options?: Parameters<typeof downloadCompetitionData>[1]) => downloadCompetitionData(services, asOptions(options)),
+    submitToKaggle: (uri?: vscode.Uri, options?: Parameters<typeof submitToKaggle>[2]) => submitToKaggle(services, asUri(uri), asOptions(options)),
   };
   for (const [name, run] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(`digitRecognizer.${name}`, run));

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { type ActiveModel, formatAccuracy } from './activeModel';
+import { type ActiveModel, formatAccuracy, kaggleScore } from './activeModel';
 import type { GetStarted } from './getStarted';
 
 /**
@@ -16,7 +16,8 @@ export function createStatusBar(active: ActiveModel, data: Pick<GetStarted, 'has
     if (model) {
       const accuracy = formatAccuracy(model);
       item.text = `$(symbol-numeric) ${model.metadata.name}${accuracy ? ` · ${accuracy}` : ''}`;
-      item.tooltip = `Active digit model: ${model.metadata.name}${accuracy ? ` (validation accuracy ${accuracy})` : ''}. Click to switch.`;
+      const score = kaggleScore(model);
+      item.tooltip = `Active digit model: ${model.metadata.name}${accuracy ? ` (validation accuracy ${accuracy})` : ''}${score ? `; Kaggle public score ${score}` : ''}. Click to switch.`;
       item.command = 'digitRecognizer.selectModel';
     } else {
       item.text = '$(symbol-numeric) No digit model';

@@ -4,10 +4,10 @@
 // one step) passed does installed.json, written to a temporary name and renamed, point at it.
 // Any failure or a cancel removes what this run made and leaves the previous state as it was, so
 // the engine never sees half an install. See location.ts for the layout.
-import { type ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CancelledError, InputError } from '../engine/core/errors';
+import { runTool } from '../engine/core/childProcess';
 import { tryLock } from '../engine/core/lock';
 import { explainNpmFailure } from './npmFailure';
 import { clearNativeInstall, INSTALLED_FILE, NATIVE_PACKAGES, type NativeInstall, type NativeSource, type NativeVariant, readNativeInstall, writeNativeInstall } from './location';
@@ -144,67 +144,13 @@ function lock(root: string): () => void {
 
 /** Runs npm; resolves with its exit code and everything it printed. Cancelling ends npm and its install script. */
 export function runNpm(npm: string, args: string[], cwd: string, signal: AbortSignal | undefined, onLine: (line: string) => void): Promise<{ code: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const windows = process.platform === 'win32';
-    let child: ChildProcess;
-    try {
-      // npm is npm.cmd on Windows, which Node starts only through a shell.
-      child = spawn(windows ? `"${npm}"` : npm, args, { cwd, shell: windows, detached: !windows, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } });
-    } catch (err) {
-      return reject(npmNotFound(npm, err));
-    }
-    const chunks: string[] = [];
-    for (const stream of [child.stdout!, child.stderr!]) {
-      let buf = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => {
-        chunks.push(chunk);
-        buf += chunk;
-        const lines = buf.split(/\r?\n/);
-        buf = lines.pop()!;
-        lines.forEach(onLine);
-      });
-    }
-    let cancelled = false;
-    const cancel = () => {
-      cancelled = true;
-      endTree(child);
-    };
-    signal?.addEventListener('abort', cancel, { once: true });
-    child.on('error', (err) => {
-      signal?.removeEventListener('abort', cancel);
-      reject(npmNotFound(npm, err));
-    });
-    child.on('close', (code, sig) => {
-      signal?.removeEventListener('abort', cancel);
-      if (cancelled) return reject(new CancelledError());
-      const output = chunks.join('');
-      // A shell reports a missing command with code 127 (POSIX) or 9009 (cmd.exe).
-      if ((code === 127 || code === 9009) && /not found|not recognized/i.test(output)) return reject(npmNotFound(npm, undefined));
-      resolve({ code: code ?? (sig ? 128 : 1), output: sig ? `${output}\nnpm was ended by ${sig}` : output });
-    });
-  });
+  return runTool(npm, args, { cwd, signal, onLine, env: { npm_config_update_notifier: 'false' }, notFound: (err: unknown) => npmNotFound(npm, err) });
 }
 
 function npmNotFound(npm: string, err: unknown): Error {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code && code !== 'ENOENT') return new InputError(`npm ("${npm}") could not be started (${code}: ${(err as Error).message})`);
   return new InputError(`npm was not found ("${npm}"): install Node.js, which includes npm, or set digitRecognizer.npmPath to npm's full path`);
-}
-
-/** Ends npm and what it started (the install script, its downloads): its process group, or its tree on Windows. */
-function endTree(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null) return;
-  if (process.platform === 'win32') {
-    spawnSync('taskkill', ['/pid', String(child.pid), '/T', '/F'], { stdio: 'ignore' });
-    return;
-  }
-  try {
-    process.kill(-child.pid, 'SIGTERM'); // detached: npm leads its own process group
-  } catch {
-    child.kill('SIGTERM');
-  }
 }
 
 /** npm's lines → a short progress message. */

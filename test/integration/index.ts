@@ -24,6 +24,7 @@ function loadTestFiles(): void {
   require('./importModels.test');
   require('./native.test');
   require('./fineTune.test');
+  require('./kaggle.test');
 }
 
 export const RESULTS_ENV = 'DIGIT_RECOGNIZER_TEST_RESULTS';

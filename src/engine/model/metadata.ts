@@ -40,6 +40,16 @@ export interface ModelMetadata extends Partial<Omit<TrainSettings, 'arch'>> {
   pixelScale?: PixelScale;
   /** Set on a model made by Fine-Tune on My Drawings: what it was made from and how it measured. */
   fineTuned?: FineTuneInfo;
+  /** Its predictions submitted to Kaggle (Submit to Kaggle), oldest first. */
+  kaggle?: KaggleSubmission[];
+}
+
+export interface KaggleSubmission {
+  /** ISO date. */
+  submitted: string;
+  file: string;
+  /** Kaggle's public leaderboard score (accuracy on its public share of test.csv), once scored. */
+  publicScore?: number;
 }
 
 export interface PseudoLabelInfo {

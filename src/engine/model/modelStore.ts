@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { InputError } from '../core/errors';
 import { METADATA_FILE } from './modelDir';
-import { type ModelMetadata, readMetadata } from './metadata';
+import { type KaggleSubmission, type ModelMetadata, readMetadata } from './metadata';
 import { writeJsonAtomic } from '../core/files';
 import { isCompleteModelDir, recoverModelFolders } from './modelDir';
 import { stagingPath } from '../core/files';
@@ -52,10 +52,19 @@ export class ModelStore {
   }
 
   async rename(id: string, name: string): Promise<StoredModel> {
-    const model = this.require(id);
     const trimmed = name.trim();
     if (!trimmed) throw new InputError('A model name cannot be empty.');
-    const metadata = { ...model.metadata, name: trimmed };
+    return this.update(id, (m) => ({ ...m, name: trimmed }));
+  }
+
+  /** Adds a Kaggle submission (and its score) to the model's history. */
+  async recordKaggleSubmission(id: string, submission: KaggleSubmission): Promise<StoredModel> {
+    return this.update(id, (m) => ({ ...m, kaggle: [...(m.kaggle ?? []), submission] }));
+  }
+
+  private async update(id: string, change: (metadata: ModelMetadata) => ModelMetadata): Promise<StoredModel> {
+    const model = this.require(id);
+    const metadata = change(model.metadata);
     await writeJsonAtomic(path.join(model.dir, METADATA_FILE), metadata);
     return { ...model, metadata };
   }

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { type Services, type CommandResult, fail } from '../services';
 import { pickCsv, rememberCsv } from '../csvPicker';
+import { rememberSubmission } from './kaggle';
 
 export interface SubmissionCommandOptions {
   /** Where to write (default: submission.csv beside the test CSV). */
@@ -54,8 +55,11 @@ export async function generateSubmission(services: Services, uri?: vscode.Uri, o
       },
     );
     services.log(`Wrote ${result.rows} rows to ${result.file}`);
+    await rememberSubmission(services, { file: result.file, modelId: model.id, modelName: model.metadata.name });
     await vscode.window.showTextDocument(vscode.Uri.file(result.file), { preview: true });
-    void vscode.window.showInformationMessage(`Wrote ${result.rows.toLocaleString()} predictions to ${path.basename(result.file)}.`);
+    void vscode.window.showInformationMessage(`Wrote ${result.rows.toLocaleString()} predictions to ${path.basename(result.file)}.`, 'Submit to Kaggle').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('digitRecognizer.submitToKaggle', vscode.Uri.file(result.file));
+    });
     return { ok: true, rows: result.rows, file: result.file };
   } catch (err) {
     return fail(services, err, 'Generate Submission');
