@@ -91,6 +91,8 @@ const arg = (name: string): string | undefined => {
     fs.writeFileSync(out, JSON.stringify({
       name: runName, settings, augment, backend: backend.name, threads: run.threads, loadAverage: os.loadavg(), ...more,
       accuracy, lastValAccuracy: run.history[run.history.length - 1].valAccuracy, heldOut: validation.count, mistakes, predicted: Array.from(predictions.labels),
+      // Rounded, for averaging runs' probabilities afterwards (bench/average.ts).
+      probabilities: Array.from(predictions.probabilities, (p) => Math.round(p * 1e5) / 1e5), labels: Array.from(validation.labels!),
       history: run.history,
     }));
     console.log(`${runName} seed ${settings.seed}: ${(accuracy * 100).toFixed(2)}% held out (${mistakes.length} mistakes of ${validation.count}), ${(more.minutes as number).toFixed(1)} min → ${path.relative(process.cwd(), out)}`);

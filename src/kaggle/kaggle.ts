@@ -59,7 +59,7 @@ export function kaggleFailure(output: string, code: number): InputError {
  */
 export async function downloadCompetitionData(run: KaggleRun, folder: string): Promise<{ files: string[] }> {
   const present = COMPETITION_FILES.filter((name) => fs.existsSync(path.join(folder, name)));
-  if (present.length) throw new InputError(`${present.join(' and ')} already ${present.length === 1 ? 'is' : 'are'} in ${folder}: nothing was downloaded (no file is replaced).`);
+  if (present.length) throw new InputError(`${listed(present)} already ${present.length === 1 ? 'is' : 'are'} in ${folder}: nothing was downloaded (no file is replaced).`);
   const temp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'digit-recognizer-kaggle-'));
   const written: string[] = [];
   try {
@@ -100,6 +100,26 @@ export async function downloadCompetitionData(run: KaggleRun, folder: string): P
   } finally {
     await fs.promises.rm(temp, { recursive: true, force: true });
   }
+}
+
+function listed(names: readonly string[]): string {
+  return names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/** Kaggle's test.csv has this many rows; a submission needs one prediction for each. */
+export const TEST_ROWS = 28_000;
+
+/** A submission file's rows, after checking it is one (its header is Kaggle's `ImageId,Label`): a refused upload still costs one of the day's submissions. */
+export async function submissionRows(file: string): Promise<number> {
+  let text: string;
+  try {
+    text = await fs.promises.readFile(file, 'utf8');
+  } catch (err) {
+    throw fsError(err, 'read', file);
+  }
+  const lines = text.split(/\r?\n/).filter((line) => line !== '');
+  if (lines[0]?.replace(/^\uFEFF/, '') !== 'ImageId,Label') throw new InputError(`${file} is not a submission: its first line is "${(lines[0] ?? '').slice(0, 80)}", Kaggle expects "ImageId,Label".`);
+  return lines.length - 1;
 }
 
 export interface Submission {

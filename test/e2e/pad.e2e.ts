@@ -20,6 +20,7 @@ import { requireData, slice, tempDir } from '../support/data';
 import { DIGIT_STROKES, type Stroke } from './digitStrokes';
 import { personalDigit } from './personalStrokes';
 import { HOW_TO_GET_UNIPEN, isDigit, readPenDigits, replayOnPad, unipenDir, writerSplit } from '../support/unipen';
+import { makeKaggleStandIn, type StandIn } from '../support/kaggleStandIn';
 import { ARTIFACTS_DIR, findWebviewFrame, openWorkbench, packagedVsix, paletteRow, runCommand, screenshot, waitForCommand, waitForNotification, waitForWorkbench, type Workbench, publishScreenshot as publish } from './workbench';
 
 const TRAIN_ROWS = 7000;
@@ -43,6 +44,8 @@ const TRAINING_SETTINGS = {
   'digitRecognizer.epochs': 2,
   'digitRecognizer.augment': true,
   'digitRecognizer.seed': 42,
+  // Learns from the workspace's test.csv too (README, "Learning from test.csv"), whatever the default.
+  'digitRecognizer.pseudoLabelConfidence': 0.99,
 };
 
 // Needs no data: also the smoke test of the workbench and the packaging.
@@ -89,6 +92,7 @@ describe('Digit Recognizer, as a person uses it', function () {
   let wb: Workbench;
   let workspace: string;
   let pad: Frame;
+  let kaggle: StandIn;
 
   before(async function () {
     const data = requireData(this);
@@ -97,7 +101,9 @@ describe('Digit Recognizer, as a person uses it', function () {
     fs.mkdirSync(workspace);
     fs.copyFileSync(await slice(data, 'train.csv', TRAIN_ROWS), path.join(workspace, 'train.csv'));
     fs.copyFileSync(await slice(data, 'test.csv', TEST_ROWS), path.join(workspace, 'test.csv'));
-    wb = await openWorkbench({ folder: workspace, theme: 'Default Dark Modern', settings: TRAINING_SETTINGS });
+    // kaggle.com cannot be reached from here: a stand-in kaggle tool, set as a user sets theirs.
+    kaggle = makeKaggleStandIn(path.join(path.dirname(workspace), 'kaggle-tool'), { publicScore: 0.98765, pendingPolls: 1 });
+    wb = await openWorkbench({ folder: workspace, theme: 'Default Dark Modern', settings: { ...TRAINING_SETTINGS, 'digitRecognizer.kagglePath': kaggle.command } });
   });
 
   afterEach(async function () {
@@ -417,6 +423,23 @@ describe('Digit Recognizer, as a person uses it', function () {
     assert.strictEqual(lines[0], 'ImageId,Label');
     lines.slice(1).forEach((l, i) => assert.match(l, new RegExp(`^${i + 1},[0-9]$`)));
     await screenshot(page, 'submission');
+  });
+
+  it('submits it to Kaggle from the notification and shows the public score (a stand-in kaggle)', async function () {
+    this.timeout(3 * 60_000);
+    const page = wb.page;
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Wrote 200 predictions' }).getByRole('button', { name: 'Submit to Kaggle' }).click();
+    // The confirmation names the file and the model that made it.
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor();
+    assert.match(await dialog.innerText(), /Submit submission\.csv \(predictions of "[^"]+"\) to Kaggle's Digit Recognizer\?/);
+    await dialog.getByRole('button', { name: 'Submit' }).click();
+    const scored = await waitForNotification(page, /Kaggle public score: 0\.98765 for submission\.csv/, 2 * 60_000);
+    console.log(`      ${/Kaggle public score[^\n]*/.exec(scored)![0]}`);
+    const submitCall = kaggle.calls().find((c) => c[1] === 'submit');
+    assert.deepStrictEqual(submitCall?.slice(0, 6), ['competitions', 'submit', '-c', 'digit-recognizer', '-f', path.join(workspace, 'submission.csv')]);
+    await screenshot(page, 'kaggle-score');
+    await runCommand(page, 'Notifications: Clear All Notifications');
   });
 
   it('comes back after a window reload with its drawing and its reading, and stays one pad', async function () {

@@ -41,7 +41,7 @@ describe('the Kaggle round trip (stand-in kaggle)', function () {
     // Again: the files are there now, and nothing is replaced.
     const again = await run('downloadCompetitionData', { folder: vscode.Uri.file(folder) });
     assert.strictEqual(again?.ok, false);
-    assert.match(again.error!, /train\.csv and test\.csv and sample_submission\.csv already are in/);
+    assert.match(again.error!, /train\.csv, test\.csv and sample_submission\.csv already are in/);
 
     const trained = await run('trainModel', vscode.Uri.file(path.join(folder, 'train.csv')), { arch: 'seed', epochs: 1, augment: false, pseudoLabelConfidence: 0, name: 'kaggle round trip' });
     assert.ok(trained?.ok, `training failed: ${trained?.error}`);

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { downloadCompetitionData, kaggleFailure, submit, submissions, waitForScore } from '../../src/kaggle/kaggle';
+import { downloadCompetitionData, kaggleFailure, submissionRows, submit, submissions, waitForScore } from '../../src/kaggle/kaggle';
 import { CancelledError } from '../../src/engine/core/errors';
 import { makeKaggleStandIn } from '../support/kaggleStandIn';
 import { requireData, slice, tempDir } from '../support/data';
@@ -76,6 +76,17 @@ describe('Kaggle round trip (stand-in kaggle tool)', function () {
     const unscored = makeKaggleStandIn(tempDir(), { publicScore: 0.9, pendingPolls: 1000 });
     await submit({ kaggle: unscored.command }, file, 'slow');
     assert.equal((await waitForScore({ kaggle: unscored.command }, 'slow', { timeoutMs: 200, intervalMs: 50 }))?.publicScore, undefined);
+  });
+
+  it('a submission file is checked before it costs one of the day\'s submissions', async () => {
+    const folder = tempDir();
+    const good = path.join(folder, 'submission.csv');
+    fs.writeFileSync(good, 'ImageId,Label\r\n1,7\r\n2,0\r\n');
+    assert.equal(await submissionRows(good), 2);
+    const notOne = path.join(folder, 'train.csv');
+    fs.writeFileSync(notOne, 'label,pixel0\n1,0\n');
+    await assert.rejects(submissionRows(notOne), /train\.csv is not a submission: its first line is "label,pixel0", Kaggle expects "ImageId,Label"/);
+    await assert.rejects(submissionRows(path.join(folder, 'missing.csv')), /missing\.csv/);
   });
 
   it('says what to do when kaggle is missing, has no token, the rules are not accepted, or kaggle.com is out of reach', async () => {

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { type Services, type CommandResult, fail } from '../services';
-import { COMPETITION, downloadCompetitionData as download, submit, waitForScore } from '../../kaggle/kaggle';
+import { COMPETITION, downloadCompetitionData as download, submissionRows, submit, TEST_ROWS, waitForScore } from '../../kaggle/kaggle';
 
 const LAST_SUBMISSION_KEY = 'digitRecognizer.lastSubmission';
 const SUBMISSIONS_PAGE = `https://www.kaggle.com/competitions/${COMPETITION}/submissions`;
@@ -84,8 +84,15 @@ export async function submitToKaggle(services: Services, uri?: vscode.Uri, optio
   // The model is known when the file is the one Generate Submission wrote.
   const made = last?.file === file ? last : undefined;
   const what = `${path.basename(file)}${made ? ` (predictions of "${made.modelName}")` : ''}`;
+  let rows: number;
+  try {
+    rows = await submissionRows(file);
+  } catch (err) {
+    return fail(services, err, 'Submit to Kaggle');
+  }
   if (!options.confirmed) {
-    const answer = await vscode.window.showInformationMessage(`Submit ${what} to Kaggle's Digit Recognizer? Kaggle limits submissions per day.`, { modal: true }, 'Submit');
+    const short = rows === TEST_ROWS ? '' : ` It has ${rows.toLocaleString('en-US')} rows where Kaggle's test.csv has ${TEST_ROWS.toLocaleString('en-US')}: Kaggle will refuse it.`;
+    const answer = await vscode.window.showInformationMessage(`Submit ${what} to Kaggle's Digit Recognizer? Kaggle limits submissions per day.${short}`, { modal: true }, 'Submit');
     if (answer !== 'Submit') return { ok: false, error: 'Cancelled', cancelled: true };
   }
   const submitted = new Date().toISOString();
