@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { backendOption, flagsHelp, integerOption, onePositional, optionsFromFlags, parse, schemaFlags, UsageError } from './args';
+import { backendOption, flagsHelp, integerOption, onePositional, optionsFromFlags, parse, schemaFlags } from './args';
 import { runTrainJob, trainOutputNames } from '../engine/jobs/trainJob';
 import { DEFAULT_TRAIN_SETTINGS, TRAIN_OPTIONS, type TrainSettings } from '../shared/training';
 import type { BackendPreference } from '../engine/core/types';
@@ -15,7 +15,7 @@ ${flagsHelp(TRAIN_OPTIONS)}
   --unlabelled FILE          learn from an unlabelled test-format CSV too (Kaggle's test.csv):
                              a first model reads it, and the rows it gives at least
                              --pseudo-label-confidence train the saved model with the labelled
-                             ones (about twice the time); validation stays labelled rows
+                             ones (about 2.5× the time); validation stays labelled rows
   --limit N                  use only the first N rows (of each file)
   --out DIR                  model folder (default: models/<arch>-<date> in the current folder);
                              a new name, an empty folder or a model folder made by this tool
@@ -40,7 +40,6 @@ export function parseTrainArgs(argv: string[]): TrainArgs | undefined {
   const file = onePositional(positionals, 'train.csv', TRAIN_HELP);
   const settings = { ...DEFAULT_TRAIN_SETTINGS, ...optionsFromFlags(TRAIN_OPTIONS, values, TRAIN_HELP) };
   const unlabelled = values.unlabelled as string | undefined;
-  if (unlabelled !== undefined && settings.pseudoLabelConfidence === 0) throw new UsageError(`--unlabelled ${unlabelled} needs a --pseudo-label-confidence above 0 (0 = learn from no unlabelled row).`, TRAIN_HELP);
   return {
     file,
     settings,

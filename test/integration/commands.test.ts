@@ -41,22 +41,23 @@ describe('commands', function () {
     assert.ok(metadata.final.valAccuracy > 0.5, `validation accuracy ${metadata.final.valAccuracy}`);
   });
 
-  it('Train Model learns from the test.csv beside the training CSV too (pseudo-labels), and says how much in the model', async function () {
+  it('Train Model learns from the test.csv beside the training CSV when asked (pseudo-labels), and says how much in the model; by default it does not', async function () {
     const folder = tempDir();
     fs.copyFileSync(await slice(dataDir, 'train.csv', 1000), path.join(folder, 'train.csv'));
     fs.copyFileSync(await slice(dataDir, 'test.csv', 300), path.join(folder, 'test.csv'));
-    const result = await run('trainModel', vscode.Uri.file(path.join(folder, 'train.csv')), { arch: 'seed', epochs: 2, augment: false, pseudoLabelConfidence: 0.9, name: 'learns from test.csv' });
+    const result = await run('trainModel', vscode.Uri.file(path.join(folder, 'train.csv')), { arch: 'seed', epochs: 2, augment: false, learnFromTestCsv: true, pseudoLabelConfidence: 0.9, name: 'learns from test.csv' });
     assert.ok(result?.ok, `training failed: ${result?.error}`);
     const metadata = JSON.parse(fs.readFileSync(path.join(api.modelsFolder, result.modelId!, 'metadata.json'), 'utf8'));
     assert.strictEqual(metadata.pseudoLabels.file.name, 'test.csv');
     assert.strictEqual(metadata.pseudoLabels.file.rows, 300);
     assert.ok(metadata.pseudoLabels.rows > 0 && metadata.pseudoLabels.rows <= 300, `rows learned from: ${metadata.pseudoLabels.rows}`);
     assert.strictEqual(metadata.trainRows, 1000 - metadata.validationRows + metadata.pseudoLabels.rows);
-    // The same folder with the setting at 0: the labelled rows alone.
-    const plain = await run('trainModel', vscode.Uri.file(path.join(folder, 'train.csv')), { arch: 'seed', epochs: 1, augment: false, pseudoLabelConfidence: 0, name: 'labelled only' });
+    // The same folder by default (setting learnFromTestCsv off): the labelled rows alone.
+    const plain = await run('trainModel', vscode.Uri.file(path.join(folder, 'train.csv')), { arch: 'seed', epochs: 1, augment: false, name: 'labelled only' });
     assert.ok(plain?.ok, `training failed: ${plain?.error}`);
     const plainMetadata = JSON.parse(fs.readFileSync(path.join(api.modelsFolder, plain.modelId!, 'metadata.json'), 'utf8'));
     assert.strictEqual(plainMetadata.pseudoLabels, undefined);
+    assert.strictEqual(plainMetadata.pseudoLabelConfidence, undefined);
     assert.strictEqual(plainMetadata.trainRows, 1000 - plainMetadata.validationRows);
   });
 

@@ -43,7 +43,7 @@ describe('the Kaggle round trip (stand-in kaggle)', function () {
     assert.strictEqual(again?.ok, false);
     assert.match(again.error!, /train\.csv, test\.csv and sample_submission\.csv already are in/);
 
-    const trained = await run('trainModel', vscode.Uri.file(path.join(folder, 'train.csv')), { arch: 'seed', epochs: 1, augment: false, pseudoLabelConfidence: 0, name: 'kaggle round trip' });
+    const trained = await run('trainModel', vscode.Uri.file(path.join(folder, 'train.csv')), { arch: 'seed', epochs: 1, augment: false, name: 'kaggle round trip' });
     assert.ok(trained?.ok, `training failed: ${trained?.error}`);
     const written = await run('generateSubmission', vscode.Uri.file(path.join(folder, 'test.csv')), { overwrite: true });
     assert.ok(written?.ok, `submission failed: ${written?.error}`);

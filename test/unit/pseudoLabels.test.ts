@@ -103,22 +103,13 @@ describe('learning from unlabelled rows (pseudo-labels)', function () {
       assert.ok(fs.existsSync(path.join(out, 'model.json')));
     });
 
-    it('with confidence 0 it learns from no unlabelled row and says so in the metadata', async () => {
+    it('without an unlabelled file it trains once, and records no threshold it did not use', async () => {
       const events: JobEvent[] = [];
-      const { metadata } = await runTrainJob(
-        { trainFile, unlabelledFile: testFile, settings: { ...SEED, pseudoLabelConfidence: 0 }, outDir: path.join(tempDir(), 'model'), name: 'no' },
-        { onEvent: (e) => events.push(e) },
-      );
+      const { metadata } = await runTrainJob({ trainFile, settings: SEED, outDir: path.join(tempDir(), 'model'), name: 'plain' }, { onEvent: (e) => events.push(e) });
       assert.equal(metadata.pseudoLabels, undefined);
+      assert.equal('pseudoLabelConfidence' in metadata, false);
       assert.equal(metadata.trainRows, 1500 - metadata.validationRows!);
-      assert.equal(events.filter((e) => e.kind === 'stage' || (e.kind === 'read' && e.file === testFile)).length, 0);
-    });
-
-    it('a run without unlabelled rows records confidence 0, whatever the setting', async () => {
-      const { metadata } = await runTrainJob({ trainFile, settings: SEED, outDir: path.join(tempDir(), 'model'), name: 'plain' });
-      assert.equal(SEED.pseudoLabelConfidence, 0.99);
-      assert.equal(metadata.pseudoLabelConfidence, 0);
-      assert.equal(metadata.pseudoLabels, undefined);
+      assert.equal(events.filter((e) => e.kind === 'stage').length, 0);
     });
 
     it('cancelled in its last stage, it saves nothing and leaves the model it would replace', async () => {
@@ -138,7 +129,7 @@ describe('learning from unlabelled rows (pseudo-labels)', function () {
     });
   });
 
-  it('the CLI: train --unlabelled learns from it and says how many rows; --pseudo-label-confidence 0 with it is refused', async () => {
+  it('the CLI: train --unlabelled learns from it and says how many rows; a confidence below 0.5 is refused', async () => {
     const cli = (...args: string[]) => spawnSync(process.execPath, ['-r', 'tsx/cjs', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
     const trainFile = await slice(dir, 'train.csv', 600);
     const testFile = await slice(dir, 'test.csv', 300);
@@ -148,9 +139,9 @@ describe('learning from unlabelled rows (pseudo-labels)', function () {
     assert.match(r.stderr, /^Stage 1\/3: First model/m);
     assert.match(r.stderr, /^Stage 3\/3: Final model, on the labelled rows and \d+ of 300 [\w.-]+ rows read with ≥ 0.9 confidence$/m);
     assert.match(r.stdout, /^Learned from \d+ of 300 rows of [\w.-]+ \(≥ 0.9 confidence\); the first model's validation accuracy: \d+\.\d\d%$/m);
-    const refused = cli('train', trainFile, '--unlabelled', testFile, '--pseudo-label-confidence', '0', '--out', path.join(tempDir(), 'm'));
-    assert.equal(refused.status, 2);
-    assert.match(refused.stderr, /--unlabelled .* needs a --pseudo-label-confidence above 0/);
+    const refused = cli('train', trainFile, '--unlabelled', testFile, '--pseudo-label-confidence', '0.3', '--out', path.join(tempDir(), 'm'));
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.match(refused.stderr, /--pseudo-label-confidence must be a number from 0\.5 to 1 \(got "0\.3"\)/);
     assert.doesNotMatch(refused.stderr, /^\s+at /m);
     const mixedUp = cli('train', trainFile, '--unlabelled', trainFile, '--out', path.join(tempDir(), 'm'));
     assert.equal(mixedUp.status, 1);

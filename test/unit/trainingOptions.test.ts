@@ -41,7 +41,7 @@ const settingsTypesAreExact: [
 ] = [true, true, true, true, true, true, true, true];
 
 /** Settings that are not training options. */
-const OTHER_SETTINGS = ['showDashboardOnTrain', 'rememberKeptDrawings', 'backend', 'npmPath'];
+const OTHER_SETTINGS = ['showDashboardOnTrain', 'learnFromTestCsv', 'rememberKeptDrawings', 'backend', 'npmPath', 'kagglePath'];
 
 /** How package.json's entries differ from the schema's, one line per difference (empty when they match). */
 function manifestDifferences(properties: Record<string, unknown>, schema: OptionSchema = TRAIN_OPTIONS): string[] {

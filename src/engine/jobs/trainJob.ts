@@ -20,8 +20,8 @@ import { startJob, type JobContext } from './context';
 export interface TrainJob {
   trainFile: string;
   /**
-   * Unlabelled rows (Kaggle's test.csv) to learn from too when `settings.pseudoLabelConfidence` is
-   * above 0: a first model labels those it is sure of, and the saved model trains on them as well.
+   * Unlabelled rows (Kaggle's test.csv) to learn from too: a first model labels those it gives at
+   * least `settings.pseudoLabelConfidence`, and the saved model trains on them as well.
    */
   unlabelledFile?: string;
   settings: TrainSettings;
@@ -50,9 +50,8 @@ export async function runTrainJob(job: TrainJob, context: JobContext = {}): Prom
     emit({ kind: 'read', file, rows: images.count, seconds: (performance.now() - readStarted) / 1000 });
     return { images, file: { name: path.basename(file), rows: images.count, sha256 } };
   };
-  const learnsFromUnlabelled = job.unlabelledFile !== undefined && job.settings.pseudoLabelConfidence > 0;
   const labelled = await read(job.trainFile, 'train');
-  const unlabelled = learnsFromUnlabelled ? await read(job.unlabelledFile!, 'test') : undefined;
+  const unlabelled = job.unlabelledFile === undefined ? undefined : await read(job.unlabelledFile, 'test');
   const data = labelled.images;
   let batchHistory: BatchHistoryRecorder | undefined;
   const callbacks = {
@@ -87,15 +86,15 @@ export async function runTrainJob(job: TrainJob, context: JobContext = {}): Prom
   }
   try {
     const last = result.history[result.history.length - 1];
-    const { arch, ...settings } = job.settings;
+    // A threshold the run did not use is not recorded.
+    const { arch, pseudoLabelConfidence, ...settings } = job.settings;
     const metadata: ModelMetadata = {
       formatVersion: 1,
       name: job.name,
       created: new Date().toISOString(),
       architecture: arch,
       ...settings,
-      // What the run did: no unlabelled rows learned from, whatever the setting.
-      pseudoLabelConfidence: pseudoLabels ? settings.pseudoLabelConfidence : 0,
+      ...(pseudoLabels ? { pseudoLabelConfidence } : {}),
       final: { loss: last.loss, accuracy: last.accuracy, valLoss: last.valLoss, valAccuracy: last.valAccuracy },
       history: result.history,
       batchHistory: batchHistory?.toJSON(),

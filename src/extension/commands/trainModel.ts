@@ -16,6 +16,8 @@ import { sniffCsvFormat } from '../../engine/data/csv';
 export interface TrainCommandOptions extends Partial<TrainSettings> {
   name?: string;
   limit?: number;
+  /** Learn from the test.csv beside the training CSV too (default: the learnFromTestCsv setting). */
+  learnFromTestCsv?: boolean;
 }
 
 let running = false;
@@ -36,12 +38,14 @@ export async function trainModel(services: Services, uri?: vscode.Uri, options?:
 async function train(services: Services, uri: vscode.Uri | undefined, options: TrainCommandOptions | undefined): Promise<CommandResult<{ modelId: string }>> {
   const file = uri ?? (await pickCsv(services.context.globalState, 'train', 'Train Model: pick a training CSV'));
   if (!file) return { ok: false, error: 'No file chosen', cancelled: true };
-  let settings: TrainSettings | undefined = { ...trainSettingsFromConfig(), ...stripUndefined(options ?? {}) };
   const testCsv = await unlabelledBeside(file);
+  const learn = options?.learnFromTestCsv ?? vscode.workspace.getConfiguration('digitRecognizer').get<boolean>('learnFromTestCsv', false);
+  let run: RunChoice | undefined = { settings: { ...trainSettingsFromConfig(), ...stripUndefined(options ?? {}) }, learn: learn && testCsv !== undefined };
   // Programmatic callers pass options and get no prompts; people confirm or adjust the settings.
-  if (!options) settings = await confirmSettings(settings, testCsv);
-  if (!settings) return { ok: false, error: 'Cancelled', cancelled: true };
-  const unlabelled = settings.pseudoLabelConfidence > 0 ? testCsv : undefined;
+  if (!options) run = await confirmSettings(run, testCsv);
+  if (!run) return { ok: false, error: 'Cancelled', cancelled: true };
+  const settings = run.settings;
+  const unlabelled = run.learn ? testCsv : undefined;
   // Checked here, before a worker starts, to name the setting (or option) that is wrong.
   const invalid = firstInvalidOption(TRAIN_OPTIONS, settings);
   if (invalid) return refuse(services, invalid.problem, options && invalid.key in options ? undefined : settingName(invalid.key));
@@ -50,7 +54,7 @@ async function train(services: Services, uri: vscode.Uri | undefined, options: T
   const created = new Date();
   const location = services.active.store.newLocation(settings.arch, created);
   const name = options?.name ?? defaultModelName(file.fsPath, settings.arch, created);
-  services.log(`Training "${name}" on ${file.fsPath}${unlabelled ? ` and the confident rows of ${unlabelled.fsPath}` : ''}: ${describeSettings(settings)}`);
+  services.log(`Training "${name}" on ${file.fsPath}${unlabelled ? ` and the confident rows of ${unlabelled.fsPath}` : ''}: ${describeSettings(settings, unlabelled ? [] : ['pseudoLabelConfidence'])}`);
   const engine = services.newTrainingEngine();
   // The dashboard follows (and can stop) the run through this session.
   let session: TrainingSession | undefined;
@@ -61,9 +65,9 @@ async function train(services: Services, uri: vscode.Uri | undefined, options: T
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
         const reporter = new TrainingReporter(progress, services.log, unlabelled !== undefined);
-        session = TrainingSession.start({ name, file: file.fsPath, settings: settings!, controller });
+        session = TrainingSession.start({ name, file: file.fsPath, settings, controller });
         return engine.request(
-          { type: 'train', job: { trainFile: file.fsPath, unlabelledFile: unlabelled?.fsPath, settings: settings!, outDir: location.dir, name, limit: options?.limit } },
+          { type: 'train', job: { trainFile: file.fsPath, unlabelledFile: unlabelled?.fsPath, settings, outDir: location.dir, name, limit: options?.limit } },
           {
             signal: controller.signal,
             onEvent: (e) => {
@@ -162,12 +166,18 @@ class TrainingReporter {
   }
 }
 
-/** The options "Change for this run…" asks for, in order (the rest come from the settings); the last only with a test.csv to learn from. */
-const ASKED: readonly TrainOptionKey[] = ['arch', 'epochs', 'batchSize', 'augment', 'pseudoLabelConfidence'];
+/** The options "Change for this run…" asks for, in order (the rest come from the settings). */
+const ASKED: readonly TrainOptionKey[] = ['arch', 'epochs', 'batchSize', 'augment'];
+
+/** A run's settings, and whether it learns from the test.csv beside the training CSV too. */
+interface RunChoice {
+  settings: TrainSettings;
+  learn: boolean;
+}
 
 /**
  * Kaggle's test.csv beside the training file, when it is there and in the test format: the
- * unlabelled rows Train Model learns from too (setting pseudoLabelConfidence).
+ * unlabelled rows Train Model can learn from too (setting learnFromTestCsv).
  */
 async function unlabelledBeside(file: vscode.Uri): Promise<vscode.Uri | undefined> {
   const candidate = path.join(path.dirname(file.fsPath), 'test.csv');
@@ -176,25 +186,30 @@ async function unlabelledBeside(file: vscode.Uri): Promise<vscode.Uri | undefine
 }
 
 /** Shows the settings this run will use, with a way to change them for this run only. */
-async function confirmSettings(settings: TrainSettings, testCsv: vscode.Uri | undefined): Promise<TrainSettings | undefined> {
-  const asked = testCsv ? ASKED : ASKED.filter((key) => key !== 'pseudoLabelConfidence');
-  const learns = testCsv && settings.pseudoLabelConfidence > 0 ? ` · learns from ${path.basename(testCsv.fsPath)}'s confident rows too (about twice the time)` : '';
-  const start = { label: '$(play) Start training', detail: describeSettings(testCsv ? settings : { ...settings, pseudoLabelConfidence: 0 }) + learns };
-  const change = { label: '$(edit) Change for this run…', description: asked.map((key) => TRAIN_OPTIONS[key].label.toLowerCase()).join(', ') };
+async function confirmSettings(run: RunChoice, testCsv: vscode.Uri | undefined): Promise<RunChoice | undefined> {
+  const learns = run.learn && testCsv ? ` · learns from ${path.basename(testCsv.fsPath)}'s rows read with ≥ ${run.settings.pseudoLabelConfidence} confidence too (about 2.5× the time)` : '';
+  const start = { label: '$(play) Start training', detail: describeSettings(run.settings, ['pseudoLabelConfidence']) + learns };
+  const change = { label: '$(edit) Change for this run…', description: [...ASKED.map((key) => TRAIN_OPTIONS[key].label.toLowerCase()), ...(testCsv ? ['learning from test.csv'] : [])].join(', ') };
   const open = { label: '$(gear) Open Settings', description: 'change the defaults' };
   const choice = await vscode.window.showQuickPick([start, change, open], { title: 'Train Model', ignoreFocusOut: true });
   if (choice === open) {
     void vscode.commands.executeCommand('workbench.action.openSettings', 'digitRecognizer');
     return undefined;
   }
-  if (choice !== change) return choice === start ? settings : undefined;
-  const changed: Record<string, unknown> = { ...settings };
-  for (const key of asked) {
+  if (choice !== change) return choice === start ? run : undefined;
+  const changed: Record<string, unknown> = { ...run.settings };
+  for (const key of ASKED) {
     const value = await askOption(TRAIN_OPTIONS[key], changed[key]);
     if (value === undefined) return undefined;
     changed[key] = value;
   }
-  return changed as TrainSettings;
+  let learn = false;
+  if (testCsv) {
+    const answer = await vscode.window.showQuickPick(['on', 'off'], { title: 'Learn from test.csv too', placeHolder: `A first model reads ${path.basename(testCsv.fsPath)}; the rows it is sure of train the final model with the labelled ones (about 2.5× the time). Now ${run.learn ? 'on' : 'off'}.`, ignoreFocusOut: true });
+    if (answer === undefined) return undefined;
+    learn = answer === 'on';
+  }
+  return { settings: changed as TrainSettings, learn };
 }
 
 /** One option's value for this run, asked the way its type suggests: its values to pick from, on/off, or a number checked against its range. */
@@ -222,6 +237,6 @@ function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([k, v]) => v !== undefined && k !== 'name' && k !== 'limit')) as Partial<T>;
+function stripUndefined(value: TrainCommandOptions): Partial<TrainSettings> {
+  return Object.fromEntries(Object.entries(value).filter(([k, v]) => v !== undefined && k !== 'name' && k !== 'limit' && k !== 'learnFromTestCsv')) as Partial<TrainSettings>;
 }
