@@ -44,8 +44,6 @@ const TRAINING_SETTINGS = {
   'digitRecognizer.epochs': 2,
   'digitRecognizer.augment': true,
   'digitRecognizer.seed': 42,
-  // Learns from the workspace's test.csv too (README, "Learning from test.csv"; off by default).
-  'digitRecognizer.learnFromTestCsv': true,
 };
 
 // Needs no data: also the smoke test of the workbench and the packaging.
@@ -125,7 +123,7 @@ describe('Digit Recognizer, as a person uses it', function () {
     await start.waitFor();
     const description = await start.innerText();
     assert.match(description, /architecture seed, epochs 2,/, `the settings shown: ${description}`);
-    assert.match(description, /learns from test\.csv's rows read with ≥ 0\.99 confidence too/, `the settings shown: ${description}`);
+    assert.doesNotMatch(description, /learns from test\.csv/, 'off by default');
     await start.click();
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 
@@ -139,7 +137,6 @@ describe('Digit Recognizer, as a person uses it', function () {
     const done = await waitForNotification(page, /Trained "/, 14 * 60_000);
     console.log(`      ${/Trained "[^\n]*/.exec(done)![0]}`);
     assert.match(done, /validation accuracy \d+\.\d+%/);
-    assert.match(done, new RegExp(`learned from \\d+ of ${TEST_ROWS} test\\.csv rows too`), 'it learned from the test.csv beside train.csv');
     const accuracy = Number(/validation accuracy (\d+\.\d+)%/.exec(done)![1]);
     assert.ok(accuracy > 90, `validation accuracy ${accuracy}%`);
     await runCommand(page, 'Notifications: Clear All Notifications');
@@ -471,6 +468,29 @@ describe('Digit Recognizer, as a person uses it', function () {
     await runCommand(page, 'Digit Recognizer: Open Digit Pad');
     await page.waitForTimeout(1000);
     assert.strictEqual(await page.locator('.tabs-container .tab', { hasText: 'Digit Pad' }).count(), 1, 'a second pad opened after the reload');
+  });
+
+  it('learns from the test.csv beside train.csv when asked for this run: three stages, and how many rows it took', async function () {
+    this.timeout(10 * 60_000);
+    const page = wb.page;
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    await commandThenPick(page, 'Digit Recognizer: Train Model', 'train.csv');
+    await quickPickRow(page, 'Change for this run').click();
+    // Architecture, epochs, batch size and augmentation as they are; then learning from test.csv on.
+    await quickPickRow(page, 'seed').click();
+    for (const field of ['Epochs', 'Batch size']) {
+      await page.locator('.quick-input-widget .quick-input-title', { hasText: field }).waitFor();
+      await page.keyboard.press('Enter');
+    }
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Augmentation' }).waitFor();
+    await quickPickRow(page, 'on').click();
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Learn from test.csv too' }).waitFor();
+    await quickPickRow(page, 'on').click();
+    await waitForNotification(page, /Stage 3\/3 · Epoch \d\/2 · batch/, 5 * 60_000);
+    const done = await waitForNotification(page, /Trained "/, 8 * 60_000);
+    console.log(`      ${/Trained "[^\n]*/.exec(done)![0]}`);
+    assert.match(done, new RegExp(`It learned from \\d+ of ${TEST_ROWS} test\\.csv rows too \\(without them: \\d+\\.\\d\\d%\\)`));
+    await runCommand(page, 'Notifications: Clear All Notifications');
   });
 });
 
