@@ -4,6 +4,7 @@
 // and gets the whole run; the serializer reopens it on the model it showed.
 import * as vscode from 'vscode';
 import type { StoredModel } from '../engine/model/modelStore';
+import { emptyBatchHistory } from '../shared/series';
 import {
   checkDashboardFromWebview,
   checkDashboardToWebview,
@@ -125,7 +126,7 @@ export function snapshotOfModel(model: StoredModel): RunSnapshot {
     settings: { ...validTrainSettingsIn(m), arch: m.architecture },
     started: m.created,
     trainingSeconds: m.trainingSeconds,
-    history: m.batchHistory ?? { batchesPerEpoch: 1, count: 0, stride: 1, loss: [], accuracy: [] },
+    history: m.batchHistory ?? emptyBatchHistory(),
     epochs,
   };
 }

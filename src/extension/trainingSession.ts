@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { JobEvent } from '../engine/jobs/context';
 import type { TrainSettings } from '../shared/training';
 import type { ModelMetadata } from '../engine/model/metadata';
-import { BatchHistoryRecorder } from '../shared/series';
+import { BatchHistoryRecorder, emptyBatchHistory } from '../shared/series';
 import type { BatchPoint, DashboardToWebview, RunSnapshot, RunStatus } from '../shared/dashboardMessages';
 
 export interface SessionStart {
@@ -47,7 +47,7 @@ export class TrainingSession implements vscode.Disposable {
       file: options.file,
       settings: { ...options.settings },
       started: new Date().toISOString(),
-      history: { batchesPerEpoch: 1, count: 0, stride: 1, loss: [], accuracy: [] },
+      history: emptyBatchHistory(),
       epochs: [],
     };
   }
@@ -83,7 +83,7 @@ export class TrainingSession implements vscode.Disposable {
         // A run that learns from unlabelled rows trains twice: the curves show the model being trained.
         if (event.stage > 1 && this.run.epochs.length > 0) {
           this.recorder = undefined;
-          this.run.history = { batchesPerEpoch: 1, count: 0, stride: 1, loss: [], accuracy: [] };
+          this.run.history = emptyBatchHistory();
           this.run.epochs = [];
           this.run.last = undefined;
           this.run.status = 'starting';

@@ -163,8 +163,15 @@ export async function waitForScore(run: KaggleRun, message: string, options: { t
     if (mine?.publicScore !== undefined) return mine;
     if (Date.now() > deadline) return mine;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, options.intervalMs ?? 5_000);
-      run.signal?.addEventListener('abort', () => (clearTimeout(timer), reject(new CancelledError())), { once: true });
+      const cancel = () => {
+        clearTimeout(timer);
+        reject(new CancelledError());
+      };
+      const timer = setTimeout(() => {
+        run.signal?.removeEventListener('abort', cancel);
+        resolve();
+      }, options.intervalMs ?? 5_000);
+      run.signal?.addEventListener('abort', cancel, { once: true });
     });
   }
 }

@@ -31,6 +31,11 @@ export interface BatchHistory {
 }
 
 /** Records every batch; when `maxPoints` points are full, neighbours are averaged pairwise and the stride doubles. */
+/** A history with no batch yet (a run that has not trained, or a model saved without one). */
+export function emptyBatchHistory(): BatchHistory {
+  return { batchesPerEpoch: 1, count: 0, stride: 1, loss: [], accuracy: [] };
+}
+
 export class BatchHistoryRecorder {
   private stride = 1;
   private count = 0;

@@ -16,6 +16,8 @@ export interface StandInConfig {
   /** Listings that show a new submission as pending before it is scored. */
   pendingPolls?: number;
   failure?: 'no-token' | 'forbidden' | 'offline';
+  /** `competitions submissions` prints a page instead of its CSV (exit 0). */
+  garbledListing?: boolean;
   /** Seconds `competitions download` takes (to test cancelling). */
   downloadSeconds?: number;
 }
@@ -48,6 +50,8 @@ if (args[1] === 'download') {
   submissions.unshift({ fileName: path.basename(option('-f')), date: new Date().toISOString(), description: option('-m'), polls: 0 });
   fs.writeFileSync(state, JSON.stringify(submissions));
   console.log('100%|##########| 208k/208k\\nSuccessfully submitted to Digit Recognizer');
+} else if (args[1] === 'submissions' && config.garbledListing) {
+  console.log('<html><body>503 Service Unavailable</body></html>');
 } else if (args[1] === 'submissions') {
   console.log('Warning: Looks like you are using an outdated API Version, please consider updating (server 1.6.17 / client 1.6.6)');
   console.log('fileName,date,description,status,publicScore,privateScore');

@@ -1,16 +1,11 @@
 // The command-line tool as a user runs it (a child process): its output, exit codes and messages.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { requireData, slice, tempDir } from '../support/data';
+import { runCli } from '../support/cli';
 
-const ROOT = path.resolve(__dirname, '../..');
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['-r', 'tsx/cjs', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** A clear message: one "Error: …" line naming what was wrong, no stack trace. */
 function assertCleanError(stderr: string, pattern: RegExp): void {
@@ -32,7 +27,7 @@ describe('CLI', function () {
   });
 
   it('train prints per-epoch progress, the model folder and the validation accuracy', function () {
-    const r = cli('train', train, '--arch', 'seed', '--epochs', '2', '--no-augment', '--threads', '1', '--out', model);
+    const r = runCli('train', train, '--arch', 'seed', '--epochs', '2', '--no-augment', '--threads', '1', '--out', model);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Epoch 1: loss [\d.]+ acc [\d.]+% val_loss [\d.]+ val_acc [\d.]+%/m);
     assert.match(r.stdout, /^Epoch 2: /m);
@@ -43,7 +38,7 @@ describe('CLI', function () {
 
   it('submit --out writes ImageId,Label for every test row', function () {
     const out = path.join(tempDir(), 'sub.csv');
-    const r = cli('submit', test, '--model', model, '--out', out);
+    const r = runCli('submit', test, '--model', model, '--out', out);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Wrote 30 predictions to /);
     const lines = fs.readFileSync(out, 'utf8').trimEnd().split('\n');
@@ -52,7 +47,7 @@ describe('CLI', function () {
   });
 
   it('evaluate prints accuracy, the confusion matrix and per-class metrics', function () {
-    const r = cli('evaluate', train, '--model', model);
+    const r = runCli('evaluate', train, '--model', model);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Accuracy: [\d.]+% on 400 rows/);
     assert.match(r.stdout, /true\\pred/);
@@ -70,7 +65,7 @@ describe('CLI', function () {
       ['a bad --limit', ['evaluate', 'x.csv', '--model', 'm', '--limit', 'abc'], /--limit must be a whole number ≥ 1 \(got "abc"\)/],
     ] as const) {
       it(title, function () {
-        const r = cli(...args);
+        const r = runCli(...args);
         assert.equal(r.code, 2, r.stderr);
         assert.match(r.stderr + r.stdout, pattern);
       });
@@ -83,27 +78,27 @@ describe('CLI', function () {
       lines[3] = lines[3].replace(/,\d+$/, '');
       const bad = path.join(tempDir(), 'bad.csv');
       fs.writeFileSync(bad, lines.join('\n'));
-      const r = cli('train', bad, '--epochs', '1');
+      const r = runCli('train', bad, '--epochs', '1');
       assert.equal(r.code, 1);
       assertCleanError(r.stderr, /^Error: bad\.csv line 4: expected 785 fields, found 784/m);
     });
     it('a missing file', function () {
-      const r = cli('train', '/nonexistent/train.csv');
+      const r = runCli('train', '/nonexistent/train.csv');
       assert.equal(r.code, 1);
       assertCleanError(r.stderr, /^Error: Cannot read \/nonexistent\/train\.csv: it does not exist/m);
     });
     it('a test-format file given to train', function () {
-      const r = cli('train', test);
+      const r = runCli('train', test);
       assert.equal(r.code, 1);
       assertCleanError(r.stderr, /in test format .*expected a labelled train-format file/);
     });
     it('a model folder that does not exist', function () {
-      const r = cli('submit', test, '--model', '/nonexistent/model');
+      const r = runCli('submit', test, '--model', '/nonexistent/model');
       assert.equal(r.code, 1);
       assertCleanError(r.stderr, /^Error: Model not found: \/nonexistent\/model/m);
     });
     it('--verbose adds the stack trace', function () {
-      const r = cli('submit', test, '--model', '/nonexistent/model', '--verbose');
+      const r = runCli('submit', test, '--model', '/nonexistent/model', '--verbose');
       assert.equal(r.code, 1);
       assert.match(r.stderr, /^\s+at /m);
     });

@@ -1,19 +1,15 @@
 // The command-line tool on Keras files and pictures (run as a child process, like a user would).
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { readDigitCsv } from '../../src/engine/data/csv';
 import { requireData, slice, tempDir } from '../support/data';
+import { runCli } from '../support/cli';
 import { IMAGE_FIXTURE_KINDS, writeImageFixtures } from '../support/images';
 import { requireKerasFixtures } from '../support/keras';
 
-const ROOT = path.resolve(__dirname, '../..');
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['-r', 'tsx/cjs', path.join(ROOT, 'src/cli/main.ts'), ...args, '--backend', 'wasm'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]) => runCli(...args, '--backend', 'wasm');
 
 describe('CLI with Keras models', function () {
   this.timeout(300_000);

@@ -97,6 +97,7 @@ describe('Kaggle round trip (stand-in kaggle tool)', function () {
     await assert.rejects(submit(failing('forbidden'), path.join(folder, 'x.csv'), 'm'), /accept the competition's rules first, at https:\/\/www\.kaggle\.com\/competitions\/digit-recognizer\/rules/);
     await assert.rejects(submissions(failing('offline')), /could not reach kaggle\.com/);
     assert.deepEqual(fs.readdirSync(folder), []);
+    await assert.rejects(submissions({ kaggle: makeKaggleStandIn(tempDir(), { garbledListing: true }).command }), /kaggle listed the submissions in a form this extension does not read: <html><body>503 Service Unavailable/);
     assert.match(kaggleFailure('Traceback ...\nValueError: something odd', 1).message, /^kaggle failed \(exit code 1\): ValueError: something odd$/);
   });
 });

@@ -3,7 +3,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { spawnSync } from 'child_process';
 import { initBackend } from '../../src/engine/kernels/backend';
 import { readDigitCsv } from '../../src/engine/data/csv';
 import { trainModel } from '../../src/engine/training/train';
@@ -17,8 +16,8 @@ import { NUM_CLASSES, PIXELS, type DigitImages } from '../../src/engine/core/typ
 import { CancelledError } from '../../src/engine/core/errors';
 import { checkToWorker } from '../../src/worker/protocol';
 import { requireData, slice, tempDir } from '../support/data';
+import { runCli } from '../support/cli';
 
-const ROOT = path.resolve(__dirname, '../..');
 const SEED: TrainSettings = { ...DEFAULT_TRAIN_SETTINGS, arch: 'seed', epochs: 1, augment: false, threads: 1, seed: 3 };
 
 function rows(data: DigitImages, start: number, end: number): DigitImages {
@@ -130,21 +129,20 @@ describe('learning from unlabelled rows (pseudo-labels)', function () {
   });
 
   it('the CLI: train --unlabelled learns from it and says how many rows; a confidence below 0.5 is refused', async () => {
-    const cli = (...args: string[]) => spawnSync(process.execPath, ['-r', 'tsx/cjs', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
     const trainFile = await slice(dir, 'train.csv', 600);
     const testFile = await slice(dir, 'test.csv', 300);
     const out = path.join(tempDir(), 'model');
-    const r = cli('train', trainFile, '--unlabelled', testFile, '--pseudo-label-confidence', '0.9', '--arch', 'seed', '--epochs', '2', '--no-augment', '--threads', '1', '--out', out);
-    assert.equal(r.status, 0, r.stderr);
+    const r = runCli('train', trainFile, '--unlabelled', testFile, '--pseudo-label-confidence', '0.9', '--arch', 'seed', '--epochs', '2', '--no-augment', '--threads', '1', '--out', out);
+    assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /^Stage 1\/3: First model/m);
     assert.match(r.stderr, /^Stage 3\/3: Final model, on the labelled rows and \d+ of 300 [\w.-]+ rows read with ≥ 0.9 confidence$/m);
     assert.match(r.stdout, /^Learned from \d+ of 300 rows of [\w.-]+ \(≥ 0.9 confidence\); the first model's validation accuracy: \d+\.\d\d%$/m);
-    const refused = cli('train', trainFile, '--unlabelled', testFile, '--pseudo-label-confidence', '0.3', '--out', path.join(tempDir(), 'm'));
-    assert.equal(refused.status, 2, refused.stderr);
+    const refused = runCli('train', trainFile, '--unlabelled', testFile, '--pseudo-label-confidence', '0.3', '--out', path.join(tempDir(), 'm'));
+    assert.equal(refused.code, 2, refused.stderr);
     assert.match(refused.stderr, /--pseudo-label-confidence must be a number from 0\.5 to 1 \(got "0\.3"\)/);
     assert.doesNotMatch(refused.stderr, /^\s+at /m);
-    const mixedUp = cli('train', trainFile, '--unlabelled', trainFile, '--out', path.join(tempDir(), 'm'));
-    assert.equal(mixedUp.status, 1);
+    const mixedUp = runCli('train', trainFile, '--unlabelled', trainFile, '--out', path.join(tempDir(), 'm'));
+    assert.equal(mixedUp.code, 1);
     assert.doesNotMatch(mixedUp.stderr, /^\s+at /m);
     assert.match(mixedUp.stderr, /label/i, mixedUp.stderr);
   });

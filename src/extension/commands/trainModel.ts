@@ -39,7 +39,7 @@ async function train(services: Services, uri: vscode.Uri | undefined, options: T
   const file = uri ?? (await pickCsv(services.context.globalState, 'train', 'Train Model: pick a training CSV'));
   if (!file) return { ok: false, error: 'No file chosen', cancelled: true };
   const testCsv = await unlabelledBeside(file);
-  const learn = options?.learnFromTestCsv ?? vscode.workspace.getConfiguration('digitRecognizer').get<boolean>('learnFromTestCsv', false);
+  const learn = (options?.learnFromTestCsv ?? vscode.workspace.getConfiguration('digitRecognizer').get('learnFromTestCsv')) === true;
   let run: RunChoice | undefined = { settings: { ...trainSettingsFromConfig(), ...stripUndefined(options ?? {}) }, learn: learn && testCsv !== undefined };
   // Programmatic callers pass options and get no prompts; people confirm or adjust the settings.
   if (!options) run = await confirmSettings(run, testCsv);

@@ -2,7 +2,7 @@
 // training vs validation), learning rate, images/s, ETA, the run's settings and a Stop button.
 // Talks to src/extension/dashboardPanel.ts with src/shared/dashboardMessages.ts.
 import { checkDashboardToWebview, type BatchPoint, type DashboardFromWebview, type DashboardToWebview, type EpochPoint, type RunSnapshot } from '../../shared/dashboardMessages';
-import { batchHistoryEpochs, smooth, thin } from '../../shared/series';
+import { batchHistoryEpochs, emptyBatchHistory, smooth, thin } from '../../shared/series';
 import { TRAIN_OPTION_KEYS, TRAIN_OPTIONS } from '../../shared/training';
 import { formatOption } from '../../shared/options';
 import { alpha, themedChart, type Chart } from '../common/charts';
@@ -38,7 +38,7 @@ function save(): void {
     saveTimer = undefined;
     const keep = thin(state.xs.map((x, i) => i), 2000);
     vscode.setState({
-      run: state.run && { ...state.run, history: { batchesPerEpoch: 1, count: 0, stride: 1, loss: [], accuracy: [] } },
+      run: state.run && { ...state.run, history: emptyBatchHistory() },
       xs: keep.map((i) => state.xs[i]),
       loss: keep.map((i) => state.loss[i]),
       accuracy: keep.map((i) => state.accuracy[i]),
