@@ -7,7 +7,7 @@
 // bench/results/tmp/<name>-seed<S>.json (git-ignored: it is derived from the data); with --out,
 // also the model (for bench/padReplay.ts). --augment overrides the augmentation's ranges
 // (engine/data/augment.ts AugmentOptions as JSON, e.g. '{"rotation":10,"zoom":0.1,"shift":0.1,"shear":0.3}').
-//   npx tsx bench/recipe.ts <name> --seed S [--held-out F] [--pseudo C] [--epochs N] [--ema-decay D] [--batch-size N] [--threads N] [--augment JSON] [--out DIR] [--winograd 2|4]
+//   npx tsx bench/recipe.ts <name> --seed S [--held-out F] [--pseudo C] [--epochs N] [--ema-decay D] [--batch-size N] [--threads N] [--augment JSON] [--out DIR] [--winograd 2|4] [--member K]
 // --winograd 2: every 3×3 convolution by F(2×2, 3×3), as before issue 26 (its F(4×4, 3×3) is the default).
 import * as fs from 'fs';
 import * as os from 'os';
@@ -54,7 +54,10 @@ const arg = (name: string): string | undefined => {
   const started = Date.now();
   const onEpoch = (e: EpochStats) => console.log(`epoch ${e.epoch}: loss ${e.loss.toFixed(4)} acc ${(e.accuracy * 100).toFixed(2)}% val ${(e.valAccuracy! * 100).toFixed(2)}% (${e.seconds.toFixed(0)} s)`);
   const validation = subset(data, stratifiedSplit(data.labels!, settings.validationSplit, createRandom(settings.seed)).validation);
-  let result = await trainModel(data, settings, { onEpoch }, { augment });
+  // --member K: network K of a model of several (same held-out rows, its own weights and order);
+  // recorded as <name>-m<K>, for bench/average.ts.
+  const member = Number(arg('member') ?? 0);
+  let result = await trainModel(data, settings, { onEpoch }, { augment, member });
   let extra: Record<string, unknown> = {};
   const pseudo = arg('pseudo');
   if (pseudo) {
@@ -69,7 +72,7 @@ const arg = (name: string): string | undefined => {
     result = await trainModel(data, settings, { onEpoch }, { augment, extraTrainRows: labelled.images });
     extra = { pseudo: { confidence, rows: labelled.images.count, wrong } };
   }
-  const accuracy = await record(name, result, { minutes: (Date.now() - started) / 60000, ...extra });
+  const accuracy = await record(member ? `${name}-m${member}` : name, result, { minutes: (Date.now() - started) / 60000, ...extra });
   const outDir = arg('out');
   if (outDir) {
     const last = result.history[result.history.length - 1];

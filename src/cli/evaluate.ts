@@ -15,8 +15,9 @@ export async function evaluateCommand(argv: string[], signal: AbortSignal): Prom
   const args = modelCommand(argv, EVALUATE_HELP, 'labelled CSV', { limit: { type: 'string' } });
   if (!args) return;
   const limit = integerOption(args.values.limit as string | undefined, 'limit', EVALUATE_HELP);
-  const { rows, accuracy, matrix, classes } = await runEvaluateFileJob({ file: args.target, model: args.model, limit }, { signal, backend: args.backend });
-  console.log(`Accuracy: ${(accuracy * 100).toFixed(2)}% on ${rows.toLocaleString('en-US')} rows`);
+  const { rows, accuracy, matrix, classes, networkAccuracies } = await runEvaluateFileJob({ file: args.target, model: args.model, limit }, { signal, backend: args.backend });
+  console.log(`Accuracy: ${(accuracy * 100).toFixed(2)}% on ${rows.toLocaleString('en-US')} rows${networkAccuracies ? ` (the average of ${networkAccuracies.length} networks)` : ''}`);
+  networkAccuracies?.forEach((a, i) => console.log(`  network ${i + 1} alone: ${(a * 100).toFixed(2)}%`));
   console.log('\nConfusion matrix (rows: true digit, columns: predicted)');
   console.log(formatConfusionMatrix(matrix));
   console.log('\ndigit precision recall     f1 support');

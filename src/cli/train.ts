@@ -1,9 +1,10 @@
 import * as path from 'path';
-import { backendOption, flagsHelp, integerOption, onePositional, optionsFromFlags, parse, schemaFlags } from './args';
+import { UsageError, backendOption, flagsHelp, integerOption, onePositional, optionsFromFlags, parse, schemaFlags } from './args';
 import { runTrainJob, trainOutputNames } from '../engine/jobs/trainJob';
 import { DEFAULT_TRAIN_SETTINGS, TRAIN_OPTIONS, type TrainSettings } from '../shared/training';
 import type { BackendPreference } from '../engine/core/types';
 import { ProgressPrinter } from './progress';
+import { RECIPE_NAMES, RECIPES, isRecipeName, recipeSettings } from '../shared/recipes';
 
 export const TRAIN_HELP = `Usage: digit-recognizer train <train.csv> [options]
 
@@ -11,6 +12,8 @@ Trains a CNN on a Kaggle-format train.csv (label,pixel0..pixel783) and saves it 
 (model.json + weights.bin + metadata.json).
 
 Options:
+  --recipe NAME              start from a recipe's settings (the flags given still win):
+${RECIPE_NAMES.map((name) => `                               ${name.padEnd(12)}${RECIPES[name].summary}; measured ${RECIPES[name].measured}`).join('\n')}
 ${flagsHelp(TRAIN_OPTIONS)}
   --unlabelled FILE          learn from an unlabelled test-format CSV too (Kaggle's test.csv):
                              a first model reads it, and the rows it gives at least
@@ -35,10 +38,13 @@ export interface TrainArgs {
 
 /** The command line of `train`: its file, its settings (defaults where no flag is given) and the rest; undefined for --help. */
 export function parseTrainArgs(argv: string[]): TrainArgs | undefined {
-  const { values, positionals } = parse(argv, { ...schemaFlags(TRAIN_OPTIONS), unlabelled: { type: 'string' }, limit: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' } }, TRAIN_HELP);
+  const { values, positionals } = parse(argv, { ...schemaFlags(TRAIN_OPTIONS), recipe: { type: 'string' }, unlabelled: { type: 'string' }, limit: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' } }, TRAIN_HELP);
   if (values.help) return undefined;
   const file = onePositional(positionals, 'train.csv', TRAIN_HELP);
-  const settings = { ...DEFAULT_TRAIN_SETTINGS, ...optionsFromFlags(TRAIN_OPTIONS, values, TRAIN_HELP) };
+  const recipe = values.recipe as string | undefined;
+  if (recipe !== undefined && !isRecipeName(recipe)) throw new UsageError(`--recipe must be one of ${RECIPE_NAMES.join(', ')} (got "${recipe}")`, TRAIN_HELP);
+  const base = recipe ? recipeSettings(recipe, DEFAULT_TRAIN_SETTINGS) : DEFAULT_TRAIN_SETTINGS;
+  const settings = { ...base, ...optionsFromFlags(TRAIN_OPTIONS, values, TRAIN_HELP) };
   const unlabelled = values.unlabelled as string | undefined;
   return {
     file,
@@ -69,4 +75,5 @@ export async function trainCommand(argv: string[], signal: AbortSignal): Promise
   if (pseudo) console.log(`Learned from ${pseudo.rows.toLocaleString('en-US')} of ${pseudo.file.rows.toLocaleString('en-US')} rows of ${pseudo.file.name} (≥ ${pseudo.confidence} confidence); the first model's validation accuracy: ${((pseudo.first.valAccuracy ?? 0) * 100).toFixed(2)}%`);
   if (final?.valAccuracy !== undefined) console.log(`Validation accuracy: ${(final.valAccuracy * 100).toFixed(2)}%`);
   else console.log(`Training accuracy: ${((final?.accuracy ?? 0) * 100).toFixed(2)}% (no validation split)`);
+  result.metadata.networkResults?.forEach((n, i) => console.log(`  network ${i + 1} alone: ${n.valAccuracy === undefined ? '-' : `${(n.valAccuracy * 100).toFixed(2)}%`} (seed ${n.seed}, ${n.seconds} s)`));
 }

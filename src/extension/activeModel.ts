@@ -39,6 +39,12 @@ export function kaggleScore(model: StoredModel): string | undefined {
   return scored.length ? String(scored[scored.length - 1].publicScore) : undefined;
 }
 
+/** How many networks a model of several holds (model/networks.ts); undefined for one. */
+export function networkCount(model: StoredModel): number | undefined {
+  const count = model.metadata.networkResults?.length ?? 0;
+  return count > 1 ? count : undefined;
+}
+
 export function formatAccuracy(model: StoredModel): string | undefined {
   const final = model.metadata.final;
   const accuracy = final?.valAccuracy ?? final?.accuracy;

@@ -228,7 +228,7 @@ export class DigitPadPanel extends Panel<WebviewMessage, ExtensionMessage> {
       return;
     }
     const name = model.name.slice(0, 200) || 'Unnamed model';
-    const full = checkExtensionMessage({ type: 'model', model: { name, valAccuracy: model.valAccuracy } });
+    const full = checkExtensionMessage({ type: 'model', model: { name, valAccuracy: model.valAccuracy, networks: model.networks } });
     // An accuracy the webview would reject (NaN, a percentage) is left out rather than losing the model.
     this.post(full.ok ? full.value : { type: 'model', model: { name } });
   }

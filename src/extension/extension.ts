@@ -1,7 +1,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { ModelStore } from '../engine/model/modelStore';
-import { ActiveModel, formatAccuracy } from './activeModel';
+import { ActiveModel, formatAccuracy, networkCount } from './activeModel';
 import { EngineClient } from './engineClient';
 import { type Services } from './services';
 import { backendFromConfig } from './settings';
@@ -65,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): DigitRecognizerApi {
     },
     activeModel: () => {
       const model = active.get();
-      return model && { name: model.metadata.name, valAccuracy: model.metadata.final?.valAccuracy ?? model.metadata.final?.accuracy };
+      return model && { name: model.metadata.name, valAccuracy: model.metadata.final?.valAccuracy ?? model.metadata.final?.accuracy, networks: networkCount(model) };
     },
     onDidChangeActiveModel: active.onDidChange,
     log,

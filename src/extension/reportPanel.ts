@@ -122,6 +122,7 @@ export function summaryOf(r: ReportPayload): ReportSummary {
     matrix: r.matrix,
     classes: r.classes,
     date: r.date,
+    networkAccuracies: r.networkAccuracies,
     mistakes: r.mistakes.map((k) => {
       const e = r.examples[k];
       return { row: e.row, truth: e.truth, predicted: e.predicted, confidence: e.probabilities[e.predicted] };

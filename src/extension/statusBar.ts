@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { type ActiveModel, formatAccuracy, kaggleScore } from './activeModel';
+import { type ActiveModel, formatAccuracy, kaggleScore, networkCount } from './activeModel';
 import type { GetStarted } from './getStarted';
 
 /**
@@ -17,7 +17,8 @@ export function createStatusBar(active: ActiveModel, data: Pick<GetStarted, 'has
       const accuracy = formatAccuracy(model);
       item.text = `$(symbol-numeric) ${model.metadata.name}${accuracy ? ` · ${accuracy}` : ''}`;
       const score = kaggleScore(model);
-      item.tooltip = `Active digit model: ${model.metadata.name}${accuracy ? ` (validation accuracy ${accuracy})` : ''}${score ? `; Kaggle public score ${score}` : ''}. Click to switch.`;
+      const networks = networkCount(model);
+      item.tooltip = `Active digit model: ${model.metadata.name}${networks ? ` (${networks} networks)` : ''}${accuracy ? ` (validation accuracy ${accuracy})` : ''}${score ? `; Kaggle public score ${score}` : ''}. Click to switch.`;
       item.command = 'digitRecognizer.selectModel';
     } else {
       item.text = '$(symbol-numeric) No digit model';

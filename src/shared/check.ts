@@ -106,3 +106,9 @@ export function describe(x: unknown): string {
   if (typeof x === 'function') return 'a function';
   return String(x);
 }
+
+/** `value` without its undefined fields (a validated message carries only what was sent). */
+export function stripUndefined<T extends object>(value: T): T {
+  for (const key of Object.keys(value) as Array<keyof T>) if (value[key] === undefined) delete value[key];
+  return value;
+}

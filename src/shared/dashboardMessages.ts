@@ -1,7 +1,7 @@
 // Messages between the Training Dashboard webview and the extension, with strict validators for
 // both directions (a rejected message is dropped and logged, never acted upon). Pure.
 import { type BatchHistory } from './series';
-import { messages, array, int, num, oneOf, optNum, optStr, record, str, bad } from './check';
+import { messages, array, int, num, oneOf, optNum, optStr, record, str, bad, stripUndefined } from './check';
 import { TRAIN_OPTION_KEYS, TRAIN_OPTIONS, type EpochStats, type TrainSettings } from './training';
 import { isValidOption, validText } from './options';
 
@@ -157,7 +157,3 @@ function checkRun(x: unknown): RunSnapshot {
   });
 }
 
-export function stripUndefined<T extends object>(value: T): T {
-  for (const key of Object.keys(value) as Array<keyof T>) if (value[key] === undefined) delete value[key];
-  return value;
-}

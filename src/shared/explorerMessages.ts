@@ -1,6 +1,5 @@
 // Messages between the Dataset Explorer webview and the extension, validated both ways. Pure.
-import { messages, array, base64, bad, int, num, oneOf, optNum, record, str } from './check';
-import { stripUndefined } from './dashboardMessages';
+import { messages, array, base64, bad, int, num, oneOf, optNum, record, str, stripUndefined } from './check';
 
 const IMAGE_BYTES = 784;
 const MAX_SAMPLES = 2000;

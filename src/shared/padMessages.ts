@@ -3,7 +3,7 @@
 // a rejected message is dropped (and logged) by the receiver, never acted upon.
 //
 // Pure: no DOM, no vscode. Imported by src/extension/digitPadPanel.ts and src/webview/pad/.
-import { messages, array, bad, base64, bool, int, num, oneOf, record, str } from './check';
+import { messages, array, bad, base64, bool, int, num, oneOf, record, str, stripUndefined } from './check';
 import { saliencyMap } from './saliency';
 
 export const PAD_PIXELS = 784;
@@ -59,6 +59,8 @@ export interface PadModelInfo {
   name: string;
   /** Validation accuracy 0–1, when known. */
   valAccuracy?: number;
+  /** A model of several networks: how many (it reads with their average). */
+  networks?: number;
 }
 /** The answer to the `predict` message with the same requestId. */
 export interface PredictionMessage {
@@ -168,7 +170,14 @@ export const checkExtensionMessage = messages<ExtensionMessage>({
       const model = record(m.model, 'model');
       const name = str(model.name, 'model name', MAX_TEXT);
       if (name.length === 0) return bad('model name', name, 'a name');
-      return { type: 'model', model: model.valAccuracy === undefined ? { name } : { name, valAccuracy: num(model.valAccuracy, 'model valAccuracy', 0, 1) } };
+      return {
+        type: 'model',
+        model: stripUndefined({
+          name,
+          valAccuracy: model.valAccuracy === undefined ? undefined : num(model.valAccuracy, 'model valAccuracy', 0, 1),
+          networks: model.networks === undefined ? undefined : int(model.networks, 'model networks', 2, 10),
+        }),
+      };
     
   },
   samples: (m) => {

@@ -14,6 +14,8 @@ export interface ReportSummary {
   mistakes: Array<{ row: number; truth: number; predicted: number; confidence: number }>;
   /** ISO date of the evaluation. */
   date?: string;
+  /** A model of several networks: each network's own accuracy. */
+  networkAccuracies?: number[];
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
@@ -31,7 +33,7 @@ export function reportToMarkdown(r: ReportSummary): string {
     '',
     `- Data: ${md(r.data)}`,
     `- Rows: ${r.rows}`,
-    `- Accuracy: **${pct(r.accuracy)}** (${correct} of ${r.rows} correct)`,
+    `- Accuracy: **${pct(r.accuracy)}** (${correct} of ${r.rows} correct)${r.networkAccuracies ? `, the average of ${r.networkAccuracies.length} networks: ${r.networkAccuracies.map(pct).join(', ')} alone` : ''}`,
     ...(r.date ? [`- Date: ${r.date}`] : []),
     '',
     '## Per-class metrics',

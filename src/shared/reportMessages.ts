@@ -1,6 +1,5 @@
 // Messages between the Evaluation Report webview and the extension, validated both ways. Pure.
-import { messages, array, base64, bad, int, num, oneOf, record, str } from './check';
-import { stripUndefined } from './dashboardMessages';
+import { messages, array, base64, bad, int, num, oneOf, record, str, stripUndefined } from './check';
 
 export const IMAGE_BYTES = 784;
 const MAX_EXAMPLES = 5000;
@@ -39,6 +38,8 @@ export interface ReportPayload {
   date: string;
   seconds: number;
   backend?: string;
+  /** A model of several networks: each network's own accuracy on the same rows. */
+  networkAccuracies?: number[];
 }
 
 export type ReportToWebview =
@@ -109,5 +110,6 @@ export function checkReport(x: unknown): ReportPayload {
     date: str(r.date, 'date', 100),
     seconds: num(r.seconds, 'seconds', 0),
     backend: r.backend === undefined ? undefined : str(r.backend, 'backend', 100),
+    networkAccuracies: r.networkAccuracies === undefined ? undefined : array(r.networkAccuracies, 'networkAccuracies', (v, w) => num(v, w, 0, 1), 10),
   });
 }

@@ -52,6 +52,20 @@ export const TRAIN_OPTIONS = {
     description: 'Model architecture trained by Train Model.',
     help: 'the CNN trained: default (conv-BN stacks) or seed (conv32-conv64-pool-dense128)',
   },
+  /**
+   * Networks trained one after another (each its own weights, order and augmentation, on the same
+   * validation split) and saved as one model averaging their probabilities (engine/model/networks.ts).
+   * Each costs one run's time; averaging diverse networks removes mistakes no single one does.
+   */
+  networks: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 10,
+    default: 1,
+    label: 'Networks',
+    description: 'Networks trained for one model, one after another, whose probabilities the model averages (an ensemble): each takes the time of one run and reads digits a little differently, so together they make fewer mistakes. 1 trains a single network.',
+    help: 'networks trained one after another and averaged into one model (each takes one run\'s time)',
+  },
   /** Passes over the training rows; 200 is far past where MNIST stops improving (bench/ACCURACY.md). */
   epochs: {
     type: 'integer',

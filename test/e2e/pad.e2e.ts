@@ -476,9 +476,9 @@ describe('Digit Recognizer, as a person uses it', function () {
     await runCommand(page, 'Notifications: Clear All Notifications');
     await commandThenPick(page, 'Digit Recognizer: Train Model', 'train.csv');
     await quickPickRow(page, 'Change for this run').click();
-    // Architecture, epochs, batch size and augmentation as they are; then learning from test.csv on.
+    // Architecture, networks, epochs, batch size and augmentation as they are; then learning from test.csv on.
     await quickPickRow(page, 'seed').click();
-    for (const field of ['Epochs', 'Batch size']) {
+    for (const field of ['Networks', 'Epochs', 'Batch size']) {
       await page.locator('.quick-input-widget .quick-input-title', { hasText: field }).waitFor();
       await page.keyboard.press('Enter');
     }
@@ -490,6 +490,64 @@ describe('Digit Recognizer, as a person uses it', function () {
     const done = await waitForNotification(page, /Trained "/, 8 * 60_000);
     console.log(`      ${/Trained "[^\n]*/.exec(done)![0]}`);
     assert.match(done, new RegExp(`It learned from \\d+ of ${TEST_ROWS} test\\.csv rows too \\(without them: \\d+\\.\\d\\d%\\)`));
+    await runCommand(page, 'Notifications: Clear All Notifications');
+  });
+
+  it('offers recipes with their minutes here, and trains a model of three networks that the pad reads with, that writes a submission and submits it to Kaggle', async function () {
+    this.timeout(15 * 60_000);
+    const page = wb.page;
+    await commandThenPick(page, 'Digit Recognizer: Train Model', 'train.csv');
+    // The recipes, each with its estimated minutes on this machine and its measured accuracy.
+    for (const recipe of ['Start training', 'Quick', 'Leaderboard']) {
+      const row = await quickPickRow(page, recipe).innerText();
+      assert.match(row, /(about \d+ (h|min)|under a minute)/, `${recipe}: ${row}`);
+    }
+    assert.match(await quickPickRow(page, 'Leaderboard').innerText(), /measured: /);
+    await quickPickRow(page, 'Change for this run').click();
+    await quickPickRow(page, 'seed').click();
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Networks' }).waitFor();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('3');
+    await page.keyboard.press('Enter');
+    for (const field of ['Epochs', 'Batch size']) {
+      await page.locator('.quick-input-widget .quick-input-title', { hasText: field }).waitFor();
+      await page.keyboard.press('Enter');
+    }
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Augmentation' }).waitFor();
+    await quickPickRow(page, 'on').click();
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Learn from test.csv too' }).waitFor();
+    await quickPickRow(page, 'off').click();
+    await waitForNotification(page, /Stage 3\/3 · Epoch \d\/2 · batch/, 8 * 60_000);
+    const done = await waitForNotification(page, /Trained "/, 10 * 60_000);
+    console.log(`      ${/Trained "[^\n]*/.exec(done)![0]}`);
+    assert.match(done, /validation accuracy \d+\.\d\d% \(3 networks averaged; alone \d+\.\d\d%, \d+\.\d\d%, \d+\.\d\d%\)/);
+    await runCommand(page, 'Notifications: Clear All Notifications');
+
+    // The pad reads with the new model, and says it holds three networks.
+    await runCommand(page, 'Digit Recognizer: Open Digit Pad');
+    pad = await findWebviewFrame(page, async (f) => await f.locator('[data-testid=pad-canvas]').isVisible(), 60_000);
+    await pad.locator('.model-accuracy', { hasText: '3 networks' }).waitFor({ timeout: 30_000 });
+    await clearPad(pad);
+    await draw(page, pad, DIGIT_STROKES[3]);
+    assert.strictEqual((await settledPrediction(page, pad)).label, 3);
+    await screenshot(page, 'three-networks');
+
+    // Its submission, and Submit to Kaggle with it.
+    const explorer = (await page.locator('.explorer-folders-view').boundingBox())!;
+    await page.mouse.click(explorer.x + explorer.width / 2, explorer.y + explorer.height - 10);
+    fs.rmSync(path.join(workspace, 'submission.csv'));
+    await commandThenPick(page, 'Digit Recognizer: Generate Submission', 'test.csv');
+    await waitForNotification(page, /Wrote 200 predictions to submission\.csv/, 4 * 60_000);
+    const submissions = () => kaggle.calls().filter((c) => c[1] === 'submit').length;
+    const before = submissions();
+    await runCommand(page, 'Digit Recognizer: Submit to Kaggle');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Submit' }).click();
+    await waitForNotification(page, /Kaggle public score: 0\.98765 for submission\.csv/, 2 * 60_000);
+    assert.strictEqual(submissions(), before + 1);
+    const call = kaggle.calls().filter((c) => c[1] === 'submit').pop()!;
+    assert.deepStrictEqual(call.slice(0, 6), ['competitions', 'submit', '-c', 'digit-recognizer', '-f', path.join(workspace, 'submission.csv')]);
     await runCommand(page, 'Notifications: Clear All Notifications');
   });
 });

@@ -61,6 +61,24 @@ describe('commands', function () {
     assert.strictEqual(plainMetadata.trainRows, 1000 - plainMetadata.validationRows);
   });
 
+  it('Train Model with a recipe: leaderboard trains a model of 3 networks (the options given still win), which Generate Submission uses', async function () {
+    const folder = tempDir();
+    fs.copyFileSync(await slice(dataDir, 'train.csv', 600), path.join(folder, 'train.csv'));
+    const result = await run('trainModel', vscode.Uri.file(path.join(folder, 'train.csv')), { recipe: 'leaderboard', arch: 'seed', epochs: 1, augment: false, name: 'three networks' });
+    assert.ok(result?.ok, `training failed: ${result?.error}`);
+    assert.strictEqual(api.activeModelId(), result.modelId);
+    const metadata = JSON.parse(fs.readFileSync(path.join(api.modelsFolder, result.modelId!, 'metadata.json'), 'utf8'));
+    assert.strictEqual(metadata.architecture, 'seed');
+    assert.strictEqual(metadata.epochs, 1);
+    assert.strictEqual(metadata.networks, 3);
+    assert.strictEqual(metadata.networkResults.length, 3);
+    const test = path.join(folder, 'test.csv');
+    fs.copyFileSync(await slice(dataDir, 'test.csv', 40), test);
+    const submitted = await run('generateSubmission', vscode.Uri.file(test), { overwrite: true });
+    assert.ok(submitted?.ok, `submission failed: ${submitted?.error}`);
+    assert.strictEqual(fs.readFileSync(path.join(folder, 'submission.csv'), 'utf8').trimEnd().split('\n').length, 41);
+  });
+
   it('Generate Submission writes ImageId,Label for every test row', async function () {
     const folder = tempDir();
     const test = path.join(folder, 'test.csv');

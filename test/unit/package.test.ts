@@ -131,7 +131,7 @@ describe('the packaged .vsix', function () {
     it('its engine worker trains on the WebAssembly backend, saves and predicts', async () => {
       const trainFile = path.join(work, 'train.csv');
       fs.writeFileSync(trainFile, stripedDigits(200));
-      const settings = { arch: 'seed', epochs: 1, batchSize: 32, learningRate: 0.002, schedule: 'constant', validationSplit: 0.1, augment: false, labelSmoothing: 0, emaDecay: 0, seed: 1, threads: 2, pseudoLabelConfidence: 0.99 } as const;
+      const settings = { arch: 'seed', epochs: 1, batchSize: 32, learningRate: 0.002, schedule: 'constant', validationSplit: 0.1, augment: false, labelSmoothing: 0, emaDecay: 0, seed: 1, threads: 2, pseudoLabelConfidence: 0.99, networks: 1 } as const;
       let backend: string | undefined;
       const trained = await worker.request({ type: 'train', job: { trainFile, settings, outDir: path.join(work, 'model'), name: 'packaged' } }, (event) => {
         if (event.kind === 'backend') backend = event.name;

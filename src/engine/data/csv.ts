@@ -433,3 +433,25 @@ export async function sniffCsvFormat(file: string): Promise<CsvFormat | undefine
     await fd?.close();
   }
 }
+
+/**
+ * About how many data rows a CSV holds, from its size and the lines in its first 256 KB (exact
+ * when it is smaller): for time estimates before a run, without reading the whole file.
+ */
+export async function estimateCsvRows(file: string): Promise<number | undefined> {
+  let fd: fs.promises.FileHandle | undefined;
+  try {
+    fd = await fs.promises.open(file, 'r');
+    const { size } = await fd.stat();
+    const buf = Buffer.alloc(Math.min(size, 256 * 1024));
+    const { bytesRead } = await fd.read(buf, 0, buf.length, 0);
+    let lines = 0;
+    for (let i = buf.indexOf(10); i !== -1 && i < bytesRead; i = buf.indexOf(10, i + 1)) lines++;
+    if (bytesRead >= size) return Math.max(0, lines - (buf[bytesRead - 1] === 10 ? 1 : 0));
+    return lines > 1 ? Math.round((size / bytesRead) * lines) - 1 : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await fd?.close();
+  }
+}

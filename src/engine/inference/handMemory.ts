@@ -12,6 +12,7 @@ import * as tf from '../core/tf';
 import { NUM_CLASSES, PIXELS, type DigitImages, type PixelScale, type Prediction } from '../core/types';
 import { pixelsToInput } from '../model/input';
 import { argMax, predictOne } from './predict';
+import { networksOf } from '../model/networks';
 
 export interface RecallOptions {
   /** How many nearest kept drawings vote. */
@@ -51,43 +52,61 @@ export interface RememberedPrediction extends Prediction {
   memory?: MemoryPart;
 }
 
-/** A model with two outputs, the last Dense layer's input and the model's own output; none when it has no Dense layer. */
+/** A network with two outputs, the last Dense layer's input and the network's own output; none when it has no Dense layer. */
 const twoOutputs = new WeakMap<tf.LayersModel, tf.LayersModel | null>();
 
-function featureModel(model: tf.LayersModel): tf.LayersModel | undefined {
-  let found = twoOutputs.get(model);
+function featureModel(network: tf.LayersModel): tf.LayersModel | undefined {
+  let found = twoOutputs.get(network);
   if (found === undefined) {
-    const dense = [...model.layers].reverse().find((layer) => layer.getClassName() === 'Dense');
+    const dense = [...network.layers].reverse().find((layer) => layer.getClassName() === 'Dense');
     try {
       const input = dense?.input;
-      found = dense && input && !Array.isArray(input) ? tf.model({ inputs: model.inputs, outputs: [input, model.outputs[0]] }) : null;
+      found = dense && input && !Array.isArray(input) ? tf.model({ inputs: network.inputs, outputs: [input, network.outputs[0]] }) : null;
     } catch {
       // A Dense layer called more than once (several inputs) has no single feature space: no memory.
       found = null;
     }
-    twoOutputs.set(model, found);
+    twoOutputs.set(network, found);
   }
   return found ?? undefined;
 }
 
-/** True when the model has a feature space the memory can use (a last Dense layer). */
+/**
+ * The feature spaces of the model's networks (one, or each of a model of several: its embedding
+ * is theirs side by side, so its cosine similarity is the mean of theirs); none when one lacks a Dense layer.
+ */
+function featureModels(model: tf.LayersModel): tf.LayersModel[] | undefined {
+  const parts = networksOf(model).map(featureModel);
+  return parts.every((part) => part !== undefined) ? (parts as tf.LayersModel[]) : undefined;
+}
+
+/** True when the model has a feature space the memory can use (a last Dense layer in each network). */
 export function hasFeatureSpace(model: tf.LayersModel): boolean {
-  return featureModel(model) !== undefined;
+  return featureModels(model) !== undefined;
 }
 
 /** Probabilities (count × 10) and L2-normalised embeddings (count × dim) from one forward pass per batch; undefined without a Dense layer. */
 export async function embedImages(model: tf.LayersModel, images: Pick<DigitImages, 'count' | 'pixels'>, pixelScale?: PixelScale, batchSize = 500): Promise<{ probabilities: Float32Array; embeddings: Float32Array; dim: number } | undefined> {
-  const both = featureModel(model);
-  if (!both) return undefined;
-  const dim = (both.outputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
+  const parts = featureModels(model);
+  if (!parts) return undefined;
+  const dims = parts.map((part) => (part.outputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1));
+  const dim = dims.reduce((a, b) => a + b, 0);
   const probabilities = new Float32Array(images.count * NUM_CLASSES);
   const embeddings = new Float32Array(images.count * dim);
   for (let start = 0; start < images.count; start += batchSize) {
     const end = Math.min(images.count, start + batchSize);
     const [features, output] = tf.tidy(() => {
-      const [f, p] = both.predict(pixelsToInput(model, images.pixels.subarray(start * PIXELS, end * PIXELS), end - start, pixelScale)) as tf.Tensor[];
-      const flat = tf.reshape(f, [end - start, dim]);
-      return [tf.div(flat, tf.maximum(tf.norm(flat, 2, 1, true), 1e-12)), p];
+      const x = pixelsToInput(model, images.pixels.subarray(start * PIXELS, end * PIXELS), end - start, pixelScale);
+      const normalised: tf.Tensor[] = [];
+      const outputs: tf.Tensor[] = [];
+      parts.forEach((part, i) => {
+        const [f, p] = part.predict(x) as tf.Tensor[];
+        const flat = tf.reshape(f, [end - start, dims[i]]);
+        // Each network's features of length 1/√N: the whole has length 1.
+        normalised.push(tf.div(flat, tf.mul(tf.maximum(tf.norm(flat, 2, 1, true), 1e-12), Math.sqrt(parts.length))));
+        outputs.push(p);
+      });
+      return [tf.concat(normalised, 1), tf.div(tf.addN(outputs), parts.length)];
     });
     embeddings.set((await features.data()) as Float32Array, start * dim);
     probabilities.set((await output.data()) as Float32Array, start * NUM_CLASSES);

@@ -3,6 +3,7 @@ import { type DigitImages, NUM_CLASSES, PIXELS, type PixelScale, type Prediction
 import { pixelsToInput } from '../model/input';
 import { throwIfAborted } from '../core/errors';
 import { type ParallelOptions, predictInParallel } from './parallelPredict';
+import { networksOf } from '../model/networks';
 
 export interface PredictOptions extends Pick<ParallelOptions, 'threads' | 'pool'> {
   batchSize?: number;
@@ -58,3 +59,12 @@ export async function evaluateImages(model: tf.LayersModel, images: DigitImages,
   return { accuracy: images.count ? correct / images.count : 0, predictions };
 }
 
+
+/** Each network's own accuracy on labelled images, for a model of several networks (model/networks.ts); undefined for one network. */
+export async function networkAccuracies(model: tf.LayersModel, images: DigitImages, options: PredictOptions = {}): Promise<number[] | undefined> {
+  const networks = networksOf(model);
+  if (networks.length < 2) return undefined;
+  const accuracies: number[] = [];
+  for (const network of networks) accuracies.push((await evaluateImages(network, images, { ...options, onProgress: undefined })).accuracy);
+  return accuracies;
+}

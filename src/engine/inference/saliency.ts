@@ -18,6 +18,7 @@ import { argMax } from './predict';
 import { toModelInput } from '../model/input';
 import { IMAGE_SIZE, NUM_CLASSES, PIXELS } from '../core/types';
 import { modelCache } from '../model/modelCaches';
+import { networksOf } from '../model/networks';
 
 /** Attribution values are sent as integers −SCALE…SCALE (SCALE = the strongest pixel). */
 export const SALIENCY_SCALE = 127;
@@ -137,6 +138,15 @@ const logitCache = new WeakMap<tf.LayersModel, (x: tf.Tensor) => tf.Tensor>();
 function logitsOf(model: tf.LayersModel): (x: tf.Tensor) => tf.Tensor {
   const cached = logitCache.get(model);
   if (cached) return cached;
+  const networks = networksOf(model);
+  if (networks.length > 1) {
+    // A model of several networks: the log of its averaged probabilities, log(Σ softmax(zᵢ) / N),
+    // as a log-sum-exp of each network's log-softmax (each network on its fast path).
+    const parts = networks.map(logitsOf);
+    const scoresOfAll = (x: tf.Tensor) => tf.sub(tf.logSumExp(tf.stack(parts.map((part) => tf.logSoftmax(part(x)))), 0), Math.log(parts.length));
+    logitCache.set(model, scoresOfAll);
+    return scoresOfAll;
+  }
   const layers = model.layers;
   const last = layers[layers.length - 1];
   const config = last.getConfig() as { activation?: string };

@@ -10,8 +10,11 @@ export type JobEvent =
   | { kind: 'backend'; name: string; note?: string }
   | { kind: 'reading'; file: string; rows: number; bytes: number; totalBytes: number }
   | { kind: 'read'; file: string; rows: number; seconds: number }
-  /** A run in stages (learning from unlabelled rows): which one starts, in words. */
-  | { kind: 'stage'; stage: number; stages: number; text: string }
+  /**
+   * A run in stages (several networks, learning from unlabelled rows): which one starts, in
+   * words, and the share of the whole run's training it spans (from, to: 0–1).
+   */
+  | { kind: 'stage'; stage: number; stages: number; text: string; span: [number, number] }
   | { kind: 'batch'; progress: BatchProgress }
   | { kind: 'epoch'; stats: EpochStats }
   | { kind: 'saving'; dir: string }

@@ -9,6 +9,8 @@ import { hashFile } from '../core/files';
 import { saveModelDir } from '../model/persistence';
 import { checkModelOutputDir } from '../model/modelDir';
 import { loadAnyModel } from '../model/loadModel';
+import { readMetadata } from '../model/metadata';
+import { networksOf } from '../model/networks';
 import { disposeModel } from '../model/architectures';
 import { createRandom, shuffle } from '../core/random';
 import { subset } from '../data/dataset';
@@ -49,8 +51,20 @@ export interface FineTuneJobResult {
   note?: string;
 }
 
+/**
+ * Fine-tuning changes one network's weights a little, measured against that network; a model of
+ * several would need each network tuned and measured, which has not been measured to help. Said
+ * before any work, with what works instead.
+ */
+function refuseSeveralNetworks(location: string, networks: number | undefined): void {
+  if (networks !== undefined && networks > 1) {
+    throw new InputError(`${path.basename(location)} is a model of ${networks} networks; Fine-Tune on My Drawings tunes a model of one network. The pad's memory of your kept drawings works with this model (no fine-tune needed), or train a one-network model (setting digitRecognizer.networks = 1) and fine-tune that.`, location);
+  }
+}
+
 export async function runFineTuneJob(job: FineTuneJob, context: JobContext = {}): Promise<FineTuneJobResult> {
   checkModelOutputDir(job.outDir);
+  refuseSeveralNetworks(job.modelDir, readMetadata(job.modelDir)?.networks);
   const { emit, backend } = await startJob(context);
   const samples = await readSamples(job.samplesFile);
   if (samples.count === 0) {
@@ -72,6 +86,7 @@ export async function runFineTuneJob(job: FineTuneJob, context: JobContext = {})
 
   const { model, metadata: base } = await loadAnyModel(job.modelDir);
   try {
+    refuseSeveralNetworks(job.modelDir, networksOf(model).length);
     const result = await fineTune(model, { samples, replay, heldOut }, job.settings, base?.pixelScale, {
       signal: context.signal,
       onStep: (progress) => emit({ kind: 'fineTune', progress }),

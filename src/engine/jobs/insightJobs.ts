@@ -6,7 +6,7 @@ import * as path from 'path';
 import { readDigitCsv } from '../data/csv';
 import { readWithSplit, type SplitSpec } from '../data/validationSplit';
 import { loadAnyModel } from '../model/loadModel';
-import { predictImages } from '../inference/predict';
+import { networkAccuracies, predictImages } from '../inference/predict';
 import { subset } from '../data/dataset';
 import { type Evaluation, buildEvaluation } from '../inference/evaluation';
 import { type DatasetStats, datasetStats } from '../data/datasetStats';
@@ -31,6 +31,8 @@ export interface EvaluateJobResult extends Evaluation {
   source: 'validation' | 'file';
   /** Why a requested split was not used, if so. */
   note?: string;
+  /** A model of several networks: each network's own accuracy on the same rows. */
+  networkAccuracies?: number[];
   backend: string;
   seconds: number;
 }
@@ -63,7 +65,8 @@ export async function runEvaluateJob(job: EvaluateJob, context: JobContext = {})
     const mistakeMaps = evaluation.mistakes.length
       ? saliencyMaps(model, mistakePixels(evaluation), metadata?.pixelScale, evaluation.mistakes.map((k) => evaluation.examples[k].truth)).maps
       : new Int8Array(0);
-    return { ...evaluation, mistakeMaps, source: rows ? 'validation' : 'file', note, backend: backend.name, seconds: (performance.now() - started) / 1000 };
+    const perNetwork = await networkAccuracies(model, images, { pixelScale: metadata?.pixelScale, signal: context.signal });
+    return { ...evaluation, mistakeMaps, source: rows ? 'validation' : 'file', note, networkAccuracies: perNetwork, backend: backend.name, seconds: (performance.now() - started) / 1000 };
   } finally {
     disposeModel(model);
   }

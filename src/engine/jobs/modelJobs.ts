@@ -12,7 +12,7 @@ import { disposeModel } from '../model/architectures';
 import { METADATA_FILE } from '../model/modelDir';
 import type { LoadedModel } from '../model/persistence';
 import { readMetadata, type ModelMetadata } from '../model/metadata';
-import { evaluateImages, predictImages, predictOne } from '../inference/predict';
+import { evaluateImages, networkAccuracies, predictImages, predictOne } from '../inference/predict';
 import { explainOne } from '../inference/saliency';
 import { buildHandMemory, predictWithMemory, type HandMemory, type MemoryPart } from '../inference/handMemory';
 import { readSamples } from '../data/samples';
@@ -188,6 +188,8 @@ export interface FileEvaluation {
   /** matrix[true][predicted]. */
   matrix: number[][];
   classes: ClassMetrics[];
+  /** A model of several networks: each network's own accuracy. */
+  networkAccuracies?: number[];
 }
 
 /** Accuracy, confusion matrix and per-class metrics on a labelled CSV (the CLI's evaluate). */
@@ -198,7 +200,8 @@ export async function runEvaluateFileJob(job: { file: string; model: string; lim
     const data = await readDigitCsv(job.file, { expect: 'train', signal: context.signal, limit: job.limit });
     const { accuracy, predictions } = await evaluateImages(model, data, { signal: context.signal, pixelScale: metadata?.pixelScale });
     const matrix = confusionMatrix(data.labels!, predictions.labels);
-    return { rows: data.count, accuracy, matrix, classes: classMetrics(matrix) };
+    const perNetwork = await networkAccuracies(model, data, { signal: context.signal, pixelScale: metadata?.pixelScale });
+    return { rows: data.count, accuracy, matrix, classes: classMetrics(matrix), networkAccuracies: perNetwork };
   } finally {
     disposeModel(model);
   }

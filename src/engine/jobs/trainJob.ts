@@ -7,15 +7,22 @@ import { readDigitCsv } from '../data/csv';
 import { hashFile } from '../core/files';
 import { throwIfAborted } from '../core/errors';
 import { trainModel, type TrainResult } from '../training/train';
+
 import { pseudoLabel, type PseudoLabelled } from '../training/pseudoLabels';
 import { saveModelDir } from '../model/persistence';
 import { checkModelOutputDir } from '../model/modelDir';
 import { disposeModel } from '../model/architectures';
 import { defaultModelName, modelFolderName } from '../model/naming';
-import type { ModelMetadata, PseudoLabelInfo } from '../model/metadata';
+import type { ModelMetadata, NetworkResult, PseudoLabelInfo } from '../model/metadata';
 import type { BatchProgress, EpochStats, TrainSettings } from '../../shared/training';
 import { BatchHistoryRecorder } from '../../shared/series';
 import { startJob, type JobContext } from './context';
+import { combineNetworks } from '../model/networks';
+import { memberSeed } from '../training/train';
+import { evaluateImages } from '../inference/predict';
+import { stratifiedSplit, subset } from '../data/dataset';
+import { createRandom } from '../core/random';
+import { type DigitImages, NUM_CLASSES } from '../core/types';
 
 export interface TrainJob {
   trainFile: string;
@@ -62,28 +69,51 @@ export async function runTrainJob(job: TrainJob, context: JobContext = {}): Prom
     },
     onEpoch: (stats: EpochStats) => emit({ kind: 'epoch', stats }),
   };
+  const networks = job.settings.networks;
+  // Stages: the first model and its reading of the unlabelled rows (when learning from them),
+  // then each network. A network on the labelled and pseudo-labelled rows takes ~1.6× the time.
+  const finalWeight = unlabelled ? 1.6 : 1;
+  const total = (unlabelled ? 1 : 0) + networks * finalWeight;
+  const stages = (unlabelled ? 2 : 0) + networks;
+  let stage = 0;
+  let done = 0;
+  const announce = (text: string, weight: number) => {
+    if (stages > 1) emit({ kind: 'stage', stage: ++stage, stages, text, span: [done / total, (done + weight) / total] });
+    done += weight;
+  };
   let pseudoLabels: PseudoLabelInfo | undefined;
-  let result: TrainResult;
+  let extraTrainRows: PseudoLabelled['images'] | undefined;
+  let firstSeconds = 0;
   if (unlabelled) {
     const confidence = job.settings.pseudoLabelConfidence;
-    emit({ kind: 'stage', stage: 1, stages: 3, text: `First model, on ${labelled.file.name}'s labelled rows` });
+    announce(`First model, on ${labelled.file.name}'s labelled rows`, 1);
     const first = await trainModel(data, job.settings, callbacks);
     let extra: PseudoLabelled;
     try {
-      emit({ kind: 'stage', stage: 2, stages: 3, text: `Reading ${unlabelled.file.name} with the first model` });
+      announce(`Reading ${unlabelled.file.name} with the first model`, 0);
       extra = await pseudoLabel(first.model, unlabelled.images, confidence, { signal: context.signal, onProgress: (done, total) => emit({ kind: 'predicting', done, total }) });
     } finally {
       disposeModel(first.model);
     }
-    const share = `${extra.images.count.toLocaleString('en-US')} of ${extra.total.toLocaleString('en-US')}`;
-    emit({ kind: 'stage', stage: 3, stages: 3, text: `Final model, on the labelled rows and ${share} ${unlabelled.file.name} rows read with ≥ ${confidence} confidence` });
-    batchHistory = undefined;
-    result = await trainModel(data, job.settings, callbacks, { extraTrainRows: extra.images });
-    result.seconds += first.seconds;
+    extraTrainRows = extra.images;
+    firstSeconds = first.seconds;
     pseudoLabels = { file: unlabelled.file, confidence, rows: extra.images.count, first: { valAccuracy: first.history[first.history.length - 1].valAccuracy, seconds: Math.round(first.seconds * 10) / 10 } };
-  } else {
-    result = await trainModel(data, job.settings, callbacks);
   }
+  const rowsText = pseudoLabels ? `on the labelled rows and ${pseudoLabels.rows.toLocaleString('en-US')} of ${pseudoLabels.file.rows.toLocaleString('en-US')} ${pseudoLabels.file.name} rows read with ≥ ${pseudoLabels.confidence} confidence` : '';
+  const trained: TrainResult[] = [];
+  try {
+    for (let member = 0; member < networks; member++) {
+      announce(networks > 1 ? `Network ${member + 1} of ${networks}${rowsText ? `, ${rowsText}` : ''}` : `Final model, ${rowsText}`, finalWeight);
+      // The dashboard's curves follow the network training now.
+      batchHistory = undefined;
+      trained.push(await trainModel(data, job.settings, callbacks, { extraTrainRows, member }));
+    }
+  } catch (err) {
+    for (const run of trained) disposeModel(run.model);
+    throw err;
+  }
+  const result = networks > 1 ? await combined(trained, data, job.settings, context.signal) : { ...trained[0], networks: undefined, whole: undefined };
+  result.seconds += firstSeconds;
   try {
     const last = result.history[result.history.length - 1];
     // A threshold the run did not use is not recorded.
@@ -95,7 +125,8 @@ export async function runTrainJob(job: TrainJob, context: JobContext = {}): Prom
       architecture: arch,
       ...settings,
       ...(pseudoLabels ? { pseudoLabelConfidence } : {}),
-      final: { loss: last.loss, accuracy: last.accuracy, valLoss: last.valLoss, valAccuracy: last.valAccuracy },
+      // A model of several networks measures as a whole; its networks' own measures are in networkResults.
+      final: { loss: last.loss, accuracy: last.accuracy, valLoss: result.whole?.valLoss ?? last.valLoss, valAccuracy: result.whole?.valAccuracy ?? last.valAccuracy },
       history: result.history,
       batchHistory: batchHistory?.toJSON(),
       backend: backend.name,
@@ -105,6 +136,7 @@ export async function runTrainJob(job: TrainJob, context: JobContext = {}): Prom
       validationRows: result.validationCount,
       trainingFile: labelled.file,
       pseudoLabels,
+      networkResults: result.networks,
     };
     throwIfAborted(context.signal);
     emit({ kind: 'saving', dir: job.outDir });
@@ -113,6 +145,34 @@ export async function runTrainJob(job: TrainJob, context: JobContext = {}): Prom
   } finally {
     disposeModel(result.model);
   }
+}
+
+/**
+ * The networks trained for one model, as one model averaging them (model/networks.ts), measured
+ * on the validation rows they share: the whole model's accuracy is its validation accuracy.
+ */
+async function combined(trained: TrainResult[], labelled: DigitImages, settings: TrainSettings, signal?: AbortSignal): Promise<TrainResult & { networks: NetworkResult[]; whole?: { valLoss: number; valAccuracy: number } }> {
+  const model = combineNetworks(trained.map((run) => run.model));
+  const last = trained[trained.length - 1];
+  const networks: NetworkResult[] = trained.map((run, member) => ({
+    seed: memberSeed(settings.seed, member),
+    valAccuracy: run.history[run.history.length - 1].valAccuracy,
+    seconds: Math.round(run.seconds * 10) / 10,
+  }));
+  let whole: { valLoss: number; valAccuracy: number } | undefined;
+  if (settings.validationSplit > 0) {
+    const validation = subset(labelled, stratifiedSplit(labelled.labels!, settings.validationSplit, createRandom(settings.seed)).validation);
+    try {
+      const { accuracy, predictions } = await evaluateImages(model, validation, { signal });
+      let loss = 0;
+      for (let i = 0; i < validation.count; i++) loss -= Math.log(Math.max(predictions.probabilities[i * NUM_CLASSES + validation.labels![i]], 1e-7));
+      whole = { valAccuracy: accuracy, valLoss: loss / validation.count };
+    } catch (err) {
+      disposeModel(model);
+      throw err;
+    }
+  }
+  return { ...last, model, seconds: trained.reduce((sum, run) => sum + run.seconds, 0), networks, whole };
 }
 
 /** A new model's name and folder name when none is given: the file, the date and the architecture. */

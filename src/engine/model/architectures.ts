@@ -5,6 +5,7 @@ import { FusedBatchNormalization } from '../layers/fusedBatchNorm';
 import { PlainConv2D } from '../layers/plainConv2d';
 import { FusedAdam } from '../layers/adam';
 import { releaseModelCaches } from './modelCaches';
+import { networksOf } from './networks';
 import type { Architecture } from '../../shared/training';
 
 export interface ModelOptions {
@@ -89,8 +90,13 @@ function createDefaultModel(seed?: number): tf.LayersModel {
   });
 }
 
-/** Frees a model's weights and its optimizer's state (Adam's moments), which model.dispose() keeps. */
+/** Frees a model's weights and its optimizer's state (Adam's moments), which model.dispose() keeps; the same for each network of a model of several. */
 export function disposeModel(model: tf.LayersModel): void {
+  for (const network of networksOf(model)) {
+    if (network === model) continue;
+    releaseModelCaches(network);
+    network.optimizer?.dispose();
+  }
   releaseModelCaches(model);
   model.optimizer?.dispose();
   model.dispose();

@@ -32,6 +32,8 @@ export interface ModelMetadata extends Partial<Omit<TrainSettings, 'arch'>> {
   trainRows?: number;
   validationRows?: number;
   trainingFile?: { name: string; rows: number; sha256: string };
+  /** A model of several networks (model/networks.ts): each network's seed and measures, in order. */
+  networkResults?: NetworkResult[];
   /** Set when the model also learned from unlabelled rows (training/pseudoLabels.ts). */
   pseudoLabels?: PseudoLabelInfo;
   /** Where an imported model came from. */
@@ -50,6 +52,14 @@ export interface KaggleSubmission {
   file: string;
   /** Kaggle's public leaderboard score (accuracy on its public share of test.csv), once scored. */
   publicScore?: number;
+}
+
+export interface NetworkResult {
+  /** The seed of its weights, order and augmentation (training/train.ts memberSeed). */
+  seed: number;
+  /** Its own accuracy on the validation rows every network of the model shares. */
+  valAccuracy?: number;
+  seconds: number;
 }
 
 export interface PseudoLabelInfo {

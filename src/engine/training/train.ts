@@ -37,6 +37,18 @@ export interface TrainExtras {
   augment?: AugmentOptions;
   /** Labelled rows that only ever train: never in the validation split (pseudoLabels.ts). */
   extraTrainRows?: DigitImages;
+  /**
+   * Which network of a model of several this run trains (0, the default, is a run of its own):
+   * every network validates on the same rows (the split comes from `settings.seed`), and each
+   * other one starts from its own weights, order and augmentation (memberSeed), so that they
+   * disagree where one alone would err.
+   */
+  member?: number;
+}
+
+/** The seed of network `member` (0 keeps the run's own seed, so one network is the run it always was). */
+export function memberSeed(seed: number, member: number): number {
+  return member === 0 ? seed : (seed + member * 1_000_003) >>> 0;
 }
 
 export function validateSettings(s: TrainSettings): void {
@@ -53,8 +65,11 @@ export function validateSettings(s: TrainSettings): void {
 export async function trainModel(labelled: DigitImages, settings: TrainSettings, callbacks: TrainCallbacks = {}, extras: TrainExtras = {}): Promise<TrainResult> {
   validateSettings(settings);
   if (!labelled.labels) throw new InputError('Training needs a labelled (train-format) CSV with a label column.');
-  const random = createRandom(settings.seed);
-  const split = settings.validationSplit > 0 ? stratifiedSplit(labelled.labels, settings.validationSplit, random) : { train: shuffle(range(labelled.count), random), validation: new Uint32Array(0) };
+  const splitRandom = createRandom(settings.seed);
+  const split = settings.validationSplit > 0 ? stratifiedSplit(labelled.labels, settings.validationSplit, splitRandom) : { train: shuffle(range(labelled.count), splitRandom), validation: new Uint32Array(0) };
+  const seed = memberSeed(settings.seed, extras.member ?? 0);
+  // A network of its own draws its order and augmentation after the split from the same generator.
+  const random = seed === settings.seed ? splitRandom : createRandom(seed);
   if (split.train.length === 0) throw new InputError(`Not enough rows to train: ${labelled.count} row(s) with a validation split of ${settings.validationSplit}.`);
   const validation = subset(labelled, split.validation);
   const data = extras.extraTrainRows?.count ? withExtraRows(labelled, extras.extraTrainRows) : labelled;
@@ -62,7 +77,7 @@ export async function trainModel(labelled: DigitImages, settings: TrainSettings,
   const labels = data.labels!;
   const augment: AugmentOptions | undefined = settings.augment ? (extras.augment ?? DEFAULT_AUGMENT) : undefined;
 
-  const model = createModel(settings.arch, { learningRate: settings.learningRate, seed: settings.seed });
+  const model = createModel(settings.arch, { learningRate: settings.learningRate, seed });
   const history: EpochStats[] = [];
   const started = performance.now();
   const batches = Math.ceil(split.train.length / settings.batchSize);

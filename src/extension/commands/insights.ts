@@ -133,6 +133,7 @@ export async function evaluateModel(services: Services, modelId?: string, uri?: 
       date: new Date().toISOString(),
       seconds: Math.round(result.seconds * 10) / 10,
       backend: result.backend,
+      networkAccuracies: result.networkAccuracies,
     };
     panel.showReport(report);
     if (result.note) void vscode.window.showWarningMessage(result.note);

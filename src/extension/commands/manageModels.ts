@@ -1,7 +1,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { type Services, type CommandResult, fail } from '../services';
-import { formatAccuracy, kaggleScore } from '../activeModel';
+import { formatAccuracy, kaggleScore, networkCount } from '../activeModel';
 import type { StoredModel } from '../../engine/model/modelStore';
 import { copyModelFolder } from '../../engine/model/modelDir';
 
@@ -26,7 +26,7 @@ export async function pickModel(services: Services, title: string, id?: string):
   const activeId = services.active.get()?.id;
   const items: ModelItem[] = models.map((model) => ({
     label: `${model.id === activeId ? '$(check) ' : ''}${model.metadata.name}`,
-    description: [formatAccuracy(model) && `val ${formatAccuracy(model)}`, kaggleScore(model) && `Kaggle ${kaggleScore(model)}`, model.metadata.pseudoLabels && `+ ${model.metadata.pseudoLabels.rows.toLocaleString()} ${model.metadata.pseudoLabels.file.name} rows`, model.metadata.architecture].filter(Boolean).join(' · '),
+    description: [formatAccuracy(model) && `val ${formatAccuracy(model)}`, kaggleScore(model) && `Kaggle ${kaggleScore(model)}`, networkCount(model) && `${networkCount(model)} networks`, model.metadata.pseudoLabels && `+ ${model.metadata.pseudoLabels.rows.toLocaleString()} ${model.metadata.pseudoLabels.file.name} rows`, model.metadata.architecture].filter(Boolean).join(' · '),
     detail: `${new Date(model.metadata.created).toLocaleString()}${model.metadata.epochs ? ` · ${model.metadata.epochs} epochs` : ''}${model.metadata.trainingFile ? ` · ${model.metadata.trainingFile.name}` : ''}${model.metadata.backend ? ` · ${model.metadata.backend}` : ''}`,
     model,
   }));

@@ -3,14 +3,15 @@ import * as vscode from 'vscode';
 import { type Services, type CommandResult, fail } from '../services';
 import { pickCsv, rememberCsv } from '../csvPicker';
 import { describeSettings, trainSettingsFromConfig } from '../settings';
-import { TRAIN_OPTIONS, settingName, type TrainOptionKey, type TrainSettings } from '../../shared/training';
+import { TRAIN_OPTIONS, settingName, type Architecture, type TrainOptionKey, type TrainSettings } from '../../shared/training';
 import { firstInvalidOption, parseOptionText, validText, type OptionSpec } from '../../shared/options';
 import { defaultModelName } from '../../engine/model/naming';
 import { formatSeconds } from '../../shared/format';
 import type { JobEvent } from '../../engine/jobs/context';
 import { TrainingSession } from '../trainingSession';
 import { offerNativeInstall } from './nativeTensorFlow';
-import { sniffCsvFormat } from '../../engine/data/csv';
+import { estimateCsvRows, sniffCsvFormat } from '../../engine/data/csv';
+import { RECIPES, REFERENCE_SECONDS_PER_IMAGE, estimateMinutes, formatMinutes, isRecipeName, recipeSettings, speedOfRun, type RecipeName, type TrainingSpeed } from '../../shared/recipes';
 
 /** Options accepted when the command is run programmatically (tasks, keybindings, tests). */
 export interface TrainCommandOptions extends Partial<TrainSettings> {
@@ -18,6 +19,8 @@ export interface TrainCommandOptions extends Partial<TrainSettings> {
   limit?: number;
   /** Learn from the test.csv beside the training CSV too (default: the learnFromTestCsv setting). */
   learnFromTestCsv?: boolean;
+  /** A recipe's settings on top of the user's (the options given still win). */
+  recipe?: RecipeName;
 }
 
 let running = false;
@@ -40,9 +43,18 @@ async function train(services: Services, uri: vscode.Uri | undefined, options: T
   if (!file) return { ok: false, error: 'No file chosen', cancelled: true };
   const testCsv = await unlabelledBeside(file);
   const learn = (options?.learnFromTestCsv ?? vscode.workspace.getConfiguration('digitRecognizer').get('learnFromTestCsv')) === true;
-  let run: RunChoice | undefined = { settings: { ...trainSettingsFromConfig(), ...stripUndefined(options ?? {}) }, learn: learn && testCsv !== undefined };
-  // Programmatic callers pass options and get no prompts; people confirm or adjust the settings.
-  if (!options) run = await confirmSettings(run, testCsv);
+  const configured = trainSettingsFromConfig();
+  const base = options?.recipe && isRecipeName(options.recipe) ? recipeSettings(options.recipe, configured) : configured;
+  let run: RunChoice | undefined = { settings: { ...base, ...stripUndefined(options ?? {}) }, learn: learn && testCsv !== undefined };
+  // Programmatic callers pass options and get no prompts; people pick a recipe, or adjust the settings.
+  if (!options) {
+    const rows = (await estimateCsvRows(file.fsPath)) ?? 0;
+    const estimate = (settings: TrainSettings, learns: boolean) => {
+      const speed = speedHere(services, settings.arch);
+      return `${formatMinutes(estimateMinutes(settings, rows, speed, learns))}${speed.measuredHere ? '' : ' (on a 2-core reference machine)'}`;
+    };
+    run = await confirmSettings(run, testCsv, estimate);
+  }
   if (!run) return { ok: false, error: 'Cancelled', cancelled: true };
   const settings = run.settings;
   const unlabelled = run.learn ? testCsv : undefined;
@@ -60,11 +72,11 @@ async function train(services: Services, uri: vscode.Uri | undefined, options: T
   let session: TrainingSession | undefined;
   try {
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Training ${settings.arch} model`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: `Training ${settings.arch} model${settings.networks > 1 ? ` (${settings.networks} networks)` : ''}`, cancellable: true },
       (progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
-        const reporter = new TrainingReporter(progress, services.log, unlabelled !== undefined);
+        const reporter = new TrainingReporter(progress, services.log);
         session = TrainingSession.start({ name, file: file.fsPath, settings, controller });
         return engine.request(
           { type: 'train', job: { trainFile: file.fsPath, unlabelledFile: unlabelled?.fsPath, settings, outDir: location.dir, name, limit: options?.limit } },
@@ -84,7 +96,9 @@ async function train(services: Services, uri: vscode.Uri | undefined, options: T
     const accuracy = result.metadata.final?.valAccuracy;
     const pseudo = result.metadata.pseudoLabels;
     const learned = pseudo ? ` It learned from ${pseudo.rows.toLocaleString('en-US')} of ${pseudo.file.rows.toLocaleString('en-US')} ${pseudo.file.name} rows too${pseudo.first.valAccuracy === undefined ? '' : ` (without them: ${(pseudo.first.valAccuracy * 100).toFixed(2)}%)`}.` : '';
-    const summary = `Trained "${name}"${accuracy === undefined ? '' : `: validation accuracy ${(accuracy * 100).toFixed(2)}%`} in ${formatSeconds(result.metadata.trainingSeconds ?? 0)}.${learned}`;
+    const alone = result.metadata.networkResults?.map((n) => (n.valAccuracy === undefined ? '?' : `${(n.valAccuracy * 100).toFixed(2)}%`));
+    const networks = alone ? ` (${alone.length} networks averaged; alone ${alone.join(', ')})` : '';
+    const summary = `Trained "${name}"${accuracy === undefined ? '' : `: validation accuracy ${(accuracy * 100).toFixed(2)}%${networks}`} in ${formatSeconds(result.metadata.trainingSeconds ?? 0)}.${learned}`;
     services.log(`${summary} Saved to ${result.dir}`);
     void vscode.window.showInformationMessage(summary, 'Open Digit Pad', 'Generate Submission', 'Rename').then((choice) => {
       if (choice === 'Open Digit Pad') void vscode.commands.executeCommand('digitRecognizer.openDigitPad');
@@ -114,17 +128,14 @@ function refuse(services: Services, problem: string, setting: string | undefined
 class TrainingReporter {
   private reported = 0;
   private lastValidation = '';
-  /** The share of the whole run the current training covers: all of it, or with unlabelled rows the first model's 40% and the final's 60% (it trains on ~1.6× the rows). */
-  private span: [number, number];
+  /** The percentages of the whole run the current training covers: all of it, or its stage's share. */
+  private span: [number, number] = [0, 100];
   private stage = '';
 
   constructor(
     private readonly progress: vscode.Progress<{ message?: string; increment?: number }>,
     private readonly log: (line: string) => void,
-    staged: boolean,
-  ) {
-    this.span = staged ? [0, 40] : [0, 100];
-  }
+  ) {}
 
   onEvent(event: JobEvent): void {
     switch (event.kind) {
@@ -138,7 +149,7 @@ class TrainingReporter {
         this.log(`Stage ${event.stage}/${event.stages}: ${event.text}`);
         this.stage = `Stage ${event.stage}/${event.stages} · `;
         this.lastValidation = '';
-        if (event.stage === event.stages) this.span = [40, 100];
+        this.span = [event.span[0] * 100, event.span[1] * 100];
         this.progress.report({ message: `${this.stage}${event.text}` });
         break;
       case 'batch': {
@@ -167,7 +178,7 @@ class TrainingReporter {
 }
 
 /** The options "Change for this run…" asks for, in order (the rest come from the settings). */
-const ASKED: readonly TrainOptionKey[] = ['arch', 'epochs', 'batchSize', 'augment'];
+const ASKED: readonly TrainOptionKey[] = ['arch', 'networks', 'epochs', 'batchSize', 'augment'];
 
 /** A run's settings, and whether it learns from the test.csv beside the training CSV too. */
 interface RunChoice {
@@ -185,13 +196,34 @@ async function unlabelledBeside(file: vscode.Uri): Promise<vscode.Uri | undefine
   return (await sniffCsvFormat(candidate).catch(() => undefined)) === 'test' ? vscode.Uri.file(candidate) : undefined;
 }
 
-/** Shows the settings this run will use, with a way to change them for this run only. */
-async function confirmSettings(run: RunChoice, testCsv: vscode.Uri | undefined): Promise<RunChoice | undefined> {
+/**
+ * The speed of training `arch` here: the newest model of ours trained on this machine with it (its
+ * seconds over the images it trained), else the reference machine's (shared/recipes.ts).
+ */
+function speedHere(services: Services, arch: Architecture): TrainingSpeed {
+  for (const model of services.active.store.list()) {
+    const m = model.metadata;
+    if (m.architecture !== arch || m.fineTuned || m.pseudoLabels) continue;
+    const secondsPerImage = speedOfRun(m);
+    if (secondsPerImage) return { secondsPerImage, measuredHere: true };
+  }
+  return { secondsPerImage: REFERENCE_SECONDS_PER_IMAGE[arch], measuredHere: false };
+}
+
+/** Shows the recipes (this run's settings first), each with its minutes here and measured accuracy, and a way to change the settings for this run only. */
+async function confirmSettings(run: RunChoice, testCsv: vscode.Uri | undefined, estimate: (settings: TrainSettings, learns: boolean) => string): Promise<RunChoice | undefined> {
   const learns = run.learn && testCsv ? ` · learns from ${path.basename(testCsv.fsPath)}'s rows read with ≥ ${run.settings.pseudoLabelConfidence} confidence too (about 2.5× the time)` : '';
-  const start = { label: '$(play) Start training', detail: describeSettings(run.settings, ['pseudoLabelConfidence']) + learns };
+  const start = { label: '$(play) Start training', description: `${estimate(run.settings, run.learn)} · standard: your settings`, detail: describeSettings(run.settings, ['pseudoLabelConfidence']) + learns };
+  const recipe = (name: RecipeName, icon: string) => {
+    const settings = recipeSettings(name, run.settings);
+    return { name, settings, item: { label: `${icon} ${RECIPES[name].label}`, description: estimate(settings, run.learn), detail: `${RECIPES[name].summary}${learns} · measured: ${RECIPES[name].measured}` } };
+  };
+  const recipes = [recipe('quick', '$(zap)'), recipe('leaderboard', '$(trophy)')];
   const change = { label: '$(edit) Change for this run…', description: [...ASKED.map((key) => TRAIN_OPTIONS[key].label.toLowerCase()), ...(testCsv ? ['learning from test.csv'] : [])].join(', ') };
   const open = { label: '$(gear) Open Settings', description: 'change the defaults' };
-  const choice = await vscode.window.showQuickPick([start, change, open], { title: 'Train Model', ignoreFocusOut: true });
+  const choice = await vscode.window.showQuickPick([start, ...recipes.map((r) => r.item), change, open], { title: 'Train Model: pick a recipe (minutes on this machine)', ignoreFocusOut: true });
+  const picked = recipes.find((r) => r.item === choice);
+  if (picked) return { settings: picked.settings, learn: run.learn };
   if (choice === open) {
     void vscode.commands.executeCommand('workbench.action.openSettings', 'digitRecognizer');
     return undefined;
@@ -238,5 +270,5 @@ function capitalise(text: string): string {
 }
 
 function stripUndefined(value: TrainCommandOptions): Partial<TrainSettings> {
-  return Object.fromEntries(Object.entries(value).filter(([k, v]) => v !== undefined && k !== 'name' && k !== 'limit' && k !== 'learnFromTestCsv')) as Partial<TrainSettings>;
+  return Object.fromEntries(Object.entries(value).filter(([k, v]) => v !== undefined && k !== 'name' && k !== 'limit' && k !== 'learnFromTestCsv' && k !== 'recipe')) as Partial<TrainSettings>;
 }

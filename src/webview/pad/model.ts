@@ -44,7 +44,7 @@ export function createModelView(app: HTMLElement, hooks: ModelHooks) {
       model = m;
       name.textContent = m ? m.name : '';
       name.title = m ? m.name : '';
-      accuracy.textContent = m && m.valAccuracy !== undefined ? `${(m.valAccuracy * 100).toFixed(2)}% val. accuracy` : '';
+      accuracy.textContent = [m?.networks && `${m.networks} networks`, m?.valAccuracy !== undefined && `${(m.valAccuracy * 100).toFixed(2)}% val. accuracy`].filter(Boolean).join(' · ');
       line.hidden = !m;
       noModel.hidden = !!m;
       app.classList.toggle('no-model-state', !m);

@@ -78,6 +78,7 @@ function render(): void {
     'div',
     { class: 'tiles' },
     tile('Accuracy', pct(r.accuracy), 'accuracy'),
+    ...(r.networkAccuracies ? [tile(`${r.networkAccuracies.length} networks alone`, r.networkAccuracies.map(pct).join(' · '), 'networks')] : []),
     tile('Correct', `${correct.toLocaleString()} / ${r.rows.toLocaleString()}`),
     tile('Errors', (r.rows - correct).toLocaleString()),
     tile('Macro F1', r.classes.reduce((s, c) => s + c.f1, 0) / 10 > 0 ? (r.classes.reduce((s, c) => s + c.f1, 0) / 10).toFixed(4) : '–'),
