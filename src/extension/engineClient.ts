@@ -5,6 +5,7 @@ import type { BackendPreference } from '../engine/core/types';
 import type { NativeSource } from '../native/location';
 import { PendingRequests } from '../shared/requests';
 import { checkFromWorker, type FromWorker, type ToWorker, type WorkerData, type WorkerRequest, type WorkerResults } from '../worker/protocol';
+import { KEEP_FINISHED_NETWORKS } from '../shared/training';
 
 /** An error the worker reported, keeping its name (InputError, CancelledError, …). */
 export class WorkerError extends Error {
@@ -40,7 +41,7 @@ export class EngineClient {
     const worker = this.ensureWorker();
     if (options.signal?.aborted) return Promise.reject(new WorkerError('CancelledError', 'Cancelled'));
     const reply = this.requests.send((id) => {
-      options.signal?.addEventListener('abort', () => this.post({ kind: 'cancel', id }), { once: true });
+      options.signal?.addEventListener('abort', () => this.post(options.signal?.reason === KEEP_FINISHED_NETWORKS ? { kind: 'cancel', id, keepFinished: true } : { kind: 'cancel', id }), { once: true });
       worker.postMessage({ kind: 'request', id, request } satisfies ToWorker);
     }, options.onEvent);
     return reply as Promise<WorkerResults[T['type']]>;

@@ -14,9 +14,9 @@ export function backendFromConfig(): BackendPreference {
   return value === 'tensorflow' || value === 'wasm' || value === 'cpu' ? value : 'auto';
 }
 
-/** Every option and its value, in words: "architecture default, epochs 12, …"; an option turned off by 0 is left out, and those in `omit`. */
+/** Every option and its value, in words: "architecture default, epochs 12, …"; an option turned off by 0 is left out, one network too, and those in `omit`. */
 export function describeSettings(s: TrainSettings, omit: readonly TrainOptionKey[] = []): string {
-  return TRAIN_OPTION_KEYS.filter((key) => !omit.includes(key) && !(s[key] === 0 && 'zero' in TRAIN_OPTIONS[key] && TRAIN_OPTIONS[key].zero === 'off'))
+  return TRAIN_OPTION_KEYS.filter((key) => !omit.includes(key) && !(s[key] === 0 && 'zero' in TRAIN_OPTIONS[key] && TRAIN_OPTIONS[key].zero === 'off') && !(key === 'networks' && s.networks === 1))
     .map((key) => `${TRAIN_OPTIONS[key].label.toLowerCase()} ${formatOption(TRAIN_OPTIONS[key], s[key])}`)
     .join(', ');
 }

@@ -12,7 +12,8 @@ export interface SessionStart {
   name: string;
   file: string;
   settings: TrainSettings;
-  controller: AbortController;
+  /** Stops the run as the notification's Cancel does. */
+  stop: () => void;
 }
 
 export class TrainingSession implements vscode.Disposable {
@@ -63,7 +64,7 @@ export class TrainingSession implements vscode.Disposable {
 
   /** Same as the notification's Cancel. */
   stop(): void {
-    this.options.controller.abort();
+    this.options.stop();
   }
 
   onEvent(event: JobEvent): void {

@@ -204,6 +204,12 @@ export const TRAIN_OPTIONS = {
   },
 } as const satisfies Record<string, TrainOption>;
 
+/**
+ * The reason a training run of several networks is cancelled with when the user keeps the
+ * networks already finished (a smaller model) rather than discarding the run.
+ */
+export const KEEP_FINISHED_NETWORKS = 'keep-finished-networks';
+
 export type TrainOptionKey = keyof typeof TRAIN_OPTIONS;
 export const TRAIN_OPTION_KEYS = optionKeys(TRAIN_OPTIONS);
 

@@ -10,6 +10,7 @@ import { HandMemoryCache, ModelCache, predictDrawing, predictPicture, runImportJ
 import { runCheckNativeJob, useNativeTensorFlow } from '../engine/jobs/nativeCheck';
 import { engineMemory, type JobContext } from '../engine/jobs/context';
 import { checkToWorker, type FromWorker, type WorkerData, type WorkerRequest } from './protocol';
+import { KEEP_FINISHED_NETWORKS } from '../shared/training';
 
 const port = parentPort!;
 const { backend, native } = workerData as WorkerData;
@@ -61,7 +62,7 @@ port.on('message', (raw: unknown) => {
   }
   const message = checked.value;
   if (message.kind === 'cancel') {
-    running.get(message.id)?.abort();
+    running.get(message.id)?.abort(message.keepFinished ? KEEP_FINISHED_NETWORKS : undefined);
     return;
   }
   const controller = new AbortController();

@@ -45,7 +45,8 @@ export interface WorkerResults {
 
 export type ToWorker =
   | { kind: 'request'; id: number; request: WorkerRequest }
-  | { kind: 'cancel'; id: number };
+  /** `keepFinished`: a run of several networks saves those finished (KEEP_FINISHED_NETWORKS). */
+  | { kind: 'cancel'; id: number; keepFinished?: boolean };
 
 export type FromWorker =
   | { kind: 'event'; id: number; event: JobEvent }
@@ -117,7 +118,8 @@ export function checkToWorker(x: unknown): Parsed<ToWorker> {
     const m = record(x, 'message');
     const kind = oneOf(m.kind, 'kind', ['request', 'cancel']);
     const id = int(m.id, 'id', 1);
-    return kind === 'cancel' ? { kind, id } : { kind, id, request: checkRequest(m.request) };
+    if (kind === 'request') return { kind, id, request: checkRequest(m.request) };
+    return m.keepFinished === undefined ? { kind, id } : { kind, id, keepFinished: bool(m.keepFinished, 'keepFinished') };
   });
 }
 

@@ -550,6 +550,39 @@ describe('Digit Recognizer, as a person uses it', function () {
     assert.deepStrictEqual(call.slice(0, 6), ['competitions', 'submit', '-c', 'digit-recognizer', '-f', path.join(workspace, 'submission.csv')]);
     await runCommand(page, 'Notifications: Clear All Notifications');
   });
+
+  it('Cancel during the second of two networks offers the finished one as a smaller model, and keeps it', async function () {
+    this.timeout(10 * 60_000);
+    const page = wb.page;
+    await commandThenPick(page, 'Digit Recognizer: Train Model', 'train.csv');
+    await quickPickRow(page, 'Change for this run').click();
+    await quickPickRow(page, 'seed').click();
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Networks' }).waitFor();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('2');
+    await page.keyboard.press('Enter');
+    for (const field of ['Epochs', 'Batch size']) {
+      await page.locator('.quick-input-widget .quick-input-title', { hasText: field }).waitFor();
+      await page.keyboard.press('Enter');
+    }
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Augmentation' }).waitFor();
+    await quickPickRow(page, 'on').click();
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Learn from test.csv too' }).waitFor();
+    await quickPickRow(page, 'off').click();
+    await waitForNotification(page, /Stage 2\/2 · Epoch 1\/2 · batch/, 8 * 60_000);
+    const progress = page.locator('.notifications-toasts .notification-toast', { hasText: /Training seed model \(2 networks\)/ });
+    await progress.hover();
+    await progress.locator('a.monaco-button', { hasText: 'Cancel' }).click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor();
+    assert.match(await dialog.innerText(), /Stop training\? 1 of 2 networks are finished\./);
+    await screenshot(page, 'keep-finished-networks');
+    await dialog.getByRole('button', { name: 'Keep 1 Network' }).click();
+    const done = await waitForNotification(page, /Trained "/, 4 * 60_000);
+    console.log(`      ${/Trained "[^\n]*/.exec(done)![0]}`);
+    assert.doesNotMatch(done, /networks averaged/, 'one network kept: a model of one');
+    await runCommand(page, 'Notifications: Clear All Notifications');
+  });
 });
 
 // --- helpers -----------------------------------------------------------------------------------

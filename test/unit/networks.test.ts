@@ -22,7 +22,8 @@ import { runFineTuneJob } from '../../src/engine/jobs/fineTuneJob';
 import type { JobEvent } from '../../src/engine/jobs/context';
 import { stratifiedSplit, subset } from '../../src/engine/data/dataset';
 import { createRandom } from '../../src/engine/core/random';
-import { DEFAULT_FINE_TUNE_SETTINGS, DEFAULT_TRAIN_SETTINGS, type TrainSettings } from '../../src/shared/training';
+import { DEFAULT_FINE_TUNE_SETTINGS, DEFAULT_TRAIN_SETTINGS, KEEP_FINISHED_NETWORKS, type TrainSettings } from '../../src/shared/training';
+import { checkToWorker } from '../../src/worker/protocol';
 import { RECIPES, estimateMinutes, formatMinutes, recipeSettings, speedOfRun } from '../../src/shared/recipes';
 import { parseTrainArgs } from '../../src/cli/train';
 import { PIXELS, type DigitImages } from '../../src/engine/core/types';
@@ -119,6 +120,27 @@ describe('models of several networks', function () {
       disposeModel(loaded.model);
       disposeModel(single.model);
     }
+  });
+
+  it('a cancel keeps the finished networks as a smaller model when asked to (KEEP_FINISHED_NETWORKS), and saves nothing otherwise', async function () {
+    const cancelAt = async (reason: string | undefined, out: string) => {
+      const controller = new AbortController();
+      const onEvent = (e: JobEvent) => {
+        if (e.kind === 'stage' && e.network?.index === 3) controller.abort(reason);
+      };
+      return runTrainJob({ trainFile: trainCsv, settings: { ...SEED, networks: 3 }, outDir: path.join(work, out), name: out }, { signal: controller.signal, onEvent });
+    };
+    const kept = await cancelAt(KEEP_FINISHED_NETWORKS, 'kept');
+    assert.equal(kept.metadata.networks, 2);
+    assert.equal(kept.metadata.networkResults?.length, 2);
+    const loaded = await loadAnyModel(kept.dir);
+    assert.equal(networksOf(loaded.model).length, 2);
+    disposeModel(loaded.model);
+    await assert.rejects(cancelAt(undefined, 'discarded'), (err: Error) => err.name === 'CancelledError');
+    assert.equal(fs.existsSync(path.join(work, 'discarded')), false);
+    // The worker's protocol carries the choice.
+    assert.deepEqual(checkToWorker({ kind: 'cancel', id: 3, keepFinished: true }), { ok: true, value: { kind: 'cancel', id: 3, keepFinished: true } });
+    assert.equal(checkToWorker({ kind: 'cancel', id: 3, keepFinished: 'yes' }).ok, false);
   });
 
   it('is evaluated as a whole and per network; its See Why and its memory of kept drawings work', async function () {

@@ -14,7 +14,7 @@ export type JobEvent =
    * A run in stages (several networks, learning from unlabelled rows): which one starts, in
    * words, and the share of the whole run's training it spans (from, to: 0–1).
    */
-  | { kind: 'stage'; stage: number; stages: number; text: string; span: [number, number] }
+  | { kind: 'stage'; stage: number; stages: number; text: string; span: [number, number]; network?: { index: number; of: number } }
   | { kind: 'batch'; progress: BatchProgress }
   | { kind: 'epoch'; stats: EpochStats }
   | { kind: 'saving'; dir: string }

@@ -5,7 +5,7 @@
 import * as path from 'path';
 import { readDigitCsv } from '../data/csv';
 import { hashFile } from '../core/files';
-import { throwIfAborted } from '../core/errors';
+import { isCancelled, throwIfAborted } from '../core/errors';
 import { trainModel, type TrainResult } from '../training/train';
 
 import { pseudoLabel, type PseudoLabelled } from '../training/pseudoLabels';
@@ -14,7 +14,7 @@ import { checkModelOutputDir } from '../model/modelDir';
 import { disposeModel } from '../model/architectures';
 import { defaultModelName, modelFolderName } from '../model/naming';
 import type { ModelMetadata, NetworkResult, PseudoLabelInfo } from '../model/metadata';
-import type { BatchProgress, EpochStats, TrainSettings } from '../../shared/training';
+import { KEEP_FINISHED_NETWORKS, type BatchProgress, type EpochStats, type TrainSettings } from '../../shared/training';
 import { BatchHistoryRecorder } from '../../shared/series';
 import { startJob, type JobContext } from './context';
 import { combineNetworks } from '../model/networks';
@@ -77,8 +77,8 @@ export async function runTrainJob(job: TrainJob, context: JobContext = {}): Prom
   const stages = (unlabelled ? 2 : 0) + networks;
   let stage = 0;
   let done = 0;
-  const announce = (text: string, weight: number) => {
-    if (stages > 1) emit({ kind: 'stage', stage: ++stage, stages, text, span: [done / total, (done + weight) / total] });
+  const announce = (text: string, weight: number, network?: number) => {
+    if (stages > 1) emit({ kind: 'stage', stage: ++stage, stages, text, span: [done / total, (done + weight) / total], ...(network ? { network: { index: network, of: networks } } : {}) });
     done += weight;
   };
   let pseudoLabels: PseudoLabelInfo | undefined;
@@ -101,18 +101,28 @@ export async function runTrainJob(job: TrainJob, context: JobContext = {}): Prom
   }
   const rowsText = pseudoLabels ? `on the labelled rows and ${pseudoLabels.rows.toLocaleString('en-US')} of ${pseudoLabels.file.rows.toLocaleString('en-US')} ${pseudoLabels.file.name} rows read with ≥ ${pseudoLabels.confidence} confidence` : '';
   const trained: TrainResult[] = [];
+  // Cancelled with KEEP_FINISHED_NETWORKS, the networks already finished make the model.
+  let keptFinished = false;
+  // The curves of the last network finished (not of one cancelled half-way).
+  let finishedBatchHistory: ReturnType<BatchHistoryRecorder['toJSON']> | undefined;
   try {
     for (let member = 0; member < networks; member++) {
-      announce(networks > 1 ? `Network ${member + 1} of ${networks}${rowsText ? `, ${rowsText}` : ''}` : `Final model, ${rowsText}`, finalWeight);
+      announce(networks > 1 ? `Network ${member + 1} of ${networks}${rowsText ? `, ${rowsText}` : ''}` : `Final model, ${rowsText}`, finalWeight, networks > 1 ? member + 1 : undefined);
       // The dashboard's curves follow the network training now.
       batchHistory = undefined;
       trained.push(await trainModel(data, job.settings, callbacks, { extraTrainRows, member }));
+      finishedBatchHistory = (batchHistory as BatchHistoryRecorder | undefined)?.toJSON();
     }
   } catch (err) {
-    for (const run of trained) disposeModel(run.model);
-    throw err;
+    keptFinished = isCancelled(err) && context.signal?.reason === KEEP_FINISHED_NETWORKS && trained.length > 0;
+    if (!keptFinished) {
+      for (const run of trained) disposeModel(run.model);
+      throw err;
+    }
   }
-  const result = networks > 1 ? await combined(trained, data, job.settings, context.signal) : { ...trained[0], networks: undefined, whole: undefined };
+  // Once kept, the rest is short and is not cancelled again.
+  const signal = keptFinished ? undefined : context.signal;
+  const result = trained.length > 1 ? await combined(trained, data, job.settings, signal) : { ...trained[0], networks: undefined, whole: undefined };
   result.seconds += firstSeconds;
   try {
     const last = result.history[result.history.length - 1];
@@ -124,11 +134,12 @@ export async function runTrainJob(job: TrainJob, context: JobContext = {}): Prom
       created: new Date().toISOString(),
       architecture: arch,
       ...settings,
+      networks: trained.length,
       ...(pseudoLabels ? { pseudoLabelConfidence } : {}),
       // A model of several networks measures as a whole; its networks' own measures are in networkResults.
       final: { loss: last.loss, accuracy: last.accuracy, valLoss: result.whole?.valLoss ?? last.valLoss, valAccuracy: result.whole?.valAccuracy ?? last.valAccuracy },
       history: result.history,
-      batchHistory: batchHistory?.toJSON(),
+      batchHistory: finishedBatchHistory,
       backend: backend.name,
       trainingSeconds: Math.round(result.seconds * 10) / 10,
       trainingThreads: result.threads,
@@ -138,7 +149,7 @@ export async function runTrainJob(job: TrainJob, context: JobContext = {}): Prom
       pseudoLabels,
       networkResults: result.networks,
     };
-    throwIfAborted(context.signal);
+    throwIfAborted(signal);
     emit({ kind: 'saving', dir: job.outDir });
     await saveModelDir(result.model, metadata, job.outDir);
     return { dir: job.outDir, metadata };

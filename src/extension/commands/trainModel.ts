@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { type Services, type CommandResult, fail } from '../services';
 import { pickCsv, rememberCsv } from '../csvPicker';
 import { describeSettings, trainSettingsFromConfig } from '../settings';
-import { TRAIN_OPTIONS, settingName, type Architecture, type TrainOptionKey, type TrainSettings } from '../../shared/training';
+import { KEEP_FINISHED_NETWORKS, TRAIN_OPTIONS, settingName, type Architecture, type TrainOptionKey, type TrainSettings } from '../../shared/training';
 import { firstInvalidOption, parseOptionText, validText, type OptionSpec } from '../../shared/options';
 import { defaultModelName } from '../../engine/model/naming';
 import { formatSeconds } from '../../shared/format';
@@ -75,9 +75,10 @@ async function train(services: Services, uri: vscode.Uri | undefined, options: T
       { location: vscode.ProgressLocation.Notification, title: `Training ${settings.arch} model${settings.networks > 1 ? ` (${settings.networks} networks)` : ''}`, cancellable: true },
       (progress, token) => {
         const controller = new AbortController();
-        token.onCancellationRequested(() => controller.abort());
         const reporter = new TrainingReporter(progress, services.log);
-        session = TrainingSession.start({ name, file: file.fsPath, settings, controller });
+        const stop = () => void stopRun(controller, reporter.networks);
+        token.onCancellationRequested(stop);
+        session = TrainingSession.start({ name, file: file.fsPath, settings, stop });
         return engine.request(
           { type: 'train', job: { trainFile: file.fsPath, unlabelledFile: unlabelled?.fsPath, settings, outDir: location.dir, name, limit: options?.limit } },
           {
@@ -114,6 +115,33 @@ async function train(services: Services, uri: vscode.Uri | undefined, options: T
   }
 }
 
+/**
+ * Stops a run (the notification's Cancel, the dashboard's Stop). One of several networks with
+ * some already finished asks first — training goes on meanwhile — whether to keep those as a
+ * smaller model or discard the run; Cancel in that dialog goes on training.
+ */
+let asking = false;
+async function stopRun(controller: AbortController, networks: { finished: number; of: number } | undefined): Promise<void> {
+  if (!networks || networks.finished === 0) return controller.abort();
+  if (asking || controller.signal.aborted) return;
+  const keep = `Keep ${networks.finished} Network${networks.finished === 1 ? '' : 's'}`;
+  asking = true;
+  try {
+    const answer = await vscode.window.showWarningMessage(
+      `Stop training? ${networks.finished} of ${networks.of} networks are finished.`,
+      {
+        modal: true,
+        detail: `${networks.finished === 1 ? 'Keep it as a model of one network' : 'Keep them as a smaller model, their average'}, or discard the run: nothing is saved and your models stay as they are. Cancel goes on training (the Training Dashboard's Stop asks again).`,
+      },
+      keep,
+      'Discard',
+    );
+    if (answer !== undefined && !controller.signal.aborted) controller.abort(answer === keep ? KEEP_FINISHED_NETWORKS : undefined);
+  } finally {
+    asking = false;
+  }
+}
+
 /** A setting no run can use: said before anything starts, with a way to the setting when it came from the settings. */
 function refuse(services: Services, problem: string, setting: string | undefined): CommandResult<never> {
   const message = `Invalid training setting: ${problem}${setting ? ` (setting digitRecognizer.${setting})` : ''}`;
@@ -131,6 +159,8 @@ class TrainingReporter {
   /** The percentages of the whole run the current training covers: all of it, or its stage's share. */
   private span: [number, number] = [0, 100];
   private stage = '';
+  /** A run of several networks: how many are finished, of how many. */
+  networks: { finished: number; of: number } | undefined;
 
   constructor(
     private readonly progress: vscode.Progress<{ message?: string; increment?: number }>,
@@ -150,6 +180,7 @@ class TrainingReporter {
         this.stage = `Stage ${event.stage}/${event.stages} · `;
         this.lastValidation = '';
         this.span = [event.span[0] * 100, event.span[1] * 100];
+        if (event.network) this.networks = { finished: event.network.index - 1, of: event.network.of };
         this.progress.report({ message: `${this.stage}${event.text}` });
         break;
       case 'batch': {
@@ -218,7 +249,7 @@ async function confirmSettings(run: RunChoice, testCsv: vscode.Uri | undefined, 
     const settings = recipeSettings(name, run.settings);
     return { name, settings, item: { label: `${icon} ${RECIPES[name].label}`, description: estimate(settings, run.learn), detail: `${RECIPES[name].summary}${learns} · measured: ${RECIPES[name].measured}` } };
   };
-  const recipes = [recipe('quick', '$(zap)'), recipe('leaderboard', '$(trophy)')];
+  const recipes = [recipe('quick', '$(zap)'), recipe('leaderboard', '$(rocket)')];
   const change = { label: '$(edit) Change for this run…', description: [...ASKED.map((key) => TRAIN_OPTIONS[key].label.toLowerCase()), ...(testCsv ? ['learning from test.csv'] : [])].join(', ') };
   const open = { label: '$(gear) Open Settings', description: 'change the defaults' };
   const choice = await vscode.window.showQuickPick([start, ...recipes.map((r) => r.item), change, open], { title: 'Train Model: pick a recipe (minutes on this machine)', ignoreFocusOut: true });
