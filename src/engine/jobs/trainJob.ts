@@ -6,8 +6,7 @@ import * as path from 'path';
 import { readDigitCsv } from '../data/csv';
 import { hashFile } from '../core/files';
 import { isCancelled, throwIfAborted } from '../core/errors';
-import { trainModel, type TrainResult } from '../training/train';
-
+import { memberSeed, trainModel, validate, type TrainResult } from '../training/train';
 import { pseudoLabel, type PseudoLabelled } from '../training/pseudoLabels';
 import { saveModelDir } from '../model/persistence';
 import { checkModelOutputDir } from '../model/modelDir';
@@ -18,11 +17,9 @@ import { KEEP_FINISHED_NETWORKS, type BatchProgress, type EpochStats, type Train
 import { BatchHistoryRecorder } from '../../shared/series';
 import { startJob, type JobContext } from './context';
 import { combineNetworks } from '../model/networks';
-import { memberSeed } from '../training/train';
-import { evaluateImages } from '../inference/predict';
 import { stratifiedSplit, subset } from '../data/dataset';
 import { createRandom } from '../core/random';
-import { type DigitImages, NUM_CLASSES } from '../core/types';
+import type { DigitImages } from '../core/types';
 
 export interface TrainJob {
   trainFile: string;
@@ -174,10 +171,7 @@ async function combined(trained: TrainResult[], labelled: DigitImages, settings:
   if (settings.validationSplit > 0) {
     const validation = subset(labelled, stratifiedSplit(labelled.labels!, settings.validationSplit, createRandom(settings.seed)).validation);
     try {
-      const { accuracy, predictions } = await evaluateImages(model, validation, { signal });
-      let loss = 0;
-      for (let i = 0; i < validation.count; i++) loss -= Math.log(Math.max(predictions.probabilities[i * NUM_CLASSES + validation.labels![i]], 1e-7));
-      whole = { valAccuracy: accuracy, valLoss: loss / validation.count };
+      whole = await validate(model, validation, signal);
     } catch (err) {
       disposeModel(model);
       throw err;

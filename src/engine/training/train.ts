@@ -180,7 +180,7 @@ export async function trainModel(labelled: DigitImages, settings: TrainSettings,
 }
 
 /** Validation loss (mean cross-entropy) and accuracy. */
-async function validate(model: tf.LayersModel, validation: DigitImages, signal?: AbortSignal, pool?: ReplicaPool) {
+export async function validate(model: tf.LayersModel, validation: DigitImages, signal?: AbortSignal, pool?: ReplicaPool) {
   const { accuracy, predictions } = await evaluateImages(model, validation, { signal, pool });
   let loss = 0;
   for (let i = 0; i < validation.count; i++) {
