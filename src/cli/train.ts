@@ -4,7 +4,7 @@ import { runTrainJob, trainOutputNames } from '../engine/jobs/trainJob';
 import { DEFAULT_TRAIN_SETTINGS, TRAIN_OPTIONS, type TrainSettings } from '../shared/training';
 import type { BackendPreference } from '../engine/core/types';
 import { ProgressPrinter } from './progress';
-import { RECIPE_NAMES, RECIPES, isRecipeName, recipeSettings } from '../shared/recipes';
+import { RECIPE_NAMES, RECIPES, isRecipeName, recipeSettings, type RecipeName } from '../shared/recipes';
 
 export const TRAIN_HELP = `Usage: digit-recognizer train <train.csv> [options]
 
@@ -31,6 +31,7 @@ export interface TrainArgs {
   file: string;
   settings: TrainSettings;
   unlabelled?: string;
+  recipe?: RecipeName;
   limit?: number;
   out?: string;
   backend?: BackendPreference;
@@ -50,6 +51,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs | undefined {
     file,
     settings,
     unlabelled,
+    recipe,
     limit: integerOption(values.limit as string | undefined, 'limit', TRAIN_HELP),
     out: values.out as string | undefined,
     backend: backendOption(values.backend as string | undefined, TRAIN_HELP),
@@ -64,7 +66,7 @@ export async function trainCommand(argv: string[], signal: AbortSignal): Promise
   const outDir = path.resolve(args.out ?? path.join('models', names.folder));
   const progress = new ProgressPrinter();
   const result = await runTrainJob(
-    { trainFile: path.resolve(file), unlabelledFile: args.unlabelled === undefined ? undefined : path.resolve(args.unlabelled), settings, outDir, name: names.name, limit: args.limit },
+    { trainFile: path.resolve(file), unlabelledFile: args.unlabelled === undefined ? undefined : path.resolve(args.unlabelled), settings, outDir, name: names.name, limit: args.limit, recipe: args.recipe },
     { signal, backend: args.backend, onEvent: (e) => progress.onEvent(e) },
   );
   progress.done();

@@ -71,6 +71,7 @@ describe('commands', function () {
     assert.strictEqual(metadata.architecture, 'seed');
     assert.strictEqual(metadata.epochs, 1);
     assert.strictEqual(metadata.networks, 3);
+    assert.strictEqual(metadata.recipe, 'leaderboard');
     assert.strictEqual(metadata.networkResults.length, 3);
     const test = path.join(folder, 'test.csv');
     fs.copyFileSync(await slice(dataDir, 'test.csv', 40), test);

@@ -165,6 +165,16 @@ describe('models of several networks', function () {
     }
   });
 
+  it('records the recipe a run started from, and refuses one it does not know before any work', async function () {
+    const trained = await runTrainJob({ trainFile: trainCsv, settings: recipeSettings('quick', { ...SEED, threads: 1 }), outDir: path.join(work, 'quick'), name: 'quick', limit: 300, recipe: 'quick' });
+    assert.equal(trained.metadata.recipe, 'quick');
+    await assert.rejects(
+      runTrainJob({ trainFile: trainCsv, settings: SEED, outDir: path.join(work, 'nonsense'), name: 'x', recipe: 'nonsense' as 'quick' }),
+      (err: Error) => err instanceof InputError && /Unknown recipe "nonsense": one of quick, standard, leaderboard/.test(err.message),
+    );
+    assert.equal(fs.existsSync(path.join(work, 'nonsense')), false);
+  });
+
   it('Fine-Tune on My Drawings says why it does not tune a model of several networks, before any work', async function () {
     const samples = path.join(work, 'my-digits.csv');
     fs.writeFileSync(samples, 'label,' + Array.from({ length: PIXELS }, (_, i) => `pixel${i}`).join(',') + '\n');

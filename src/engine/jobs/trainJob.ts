@@ -5,7 +5,8 @@
 import * as path from 'path';
 import { readDigitCsv } from '../data/csv';
 import { hashFile } from '../core/files';
-import { isCancelled, throwIfAborted } from '../core/errors';
+import { InputError, isCancelled, throwIfAborted } from '../core/errors';
+import { RECIPE_NAMES, isRecipeName, type RecipeName } from '../../shared/recipes';
 import { memberSeed, trainModel, validate, type TrainResult } from '../training/train';
 import { pseudoLabel, type PseudoLabelled } from '../training/pseudoLabels';
 import { saveModelDir } from '../model/persistence';
@@ -34,6 +35,8 @@ export interface TrainJob {
   name: string;
   /** Train on (and learn from) the first N rows of each file only. */
   limit?: number;
+  /** The recipe the settings came from (shared/recipes.ts), recorded in the metadata. */
+  recipe?: RecipeName;
 }
 
 export interface TrainJobResult {
@@ -44,6 +47,7 @@ export interface TrainJobResult {
 export async function runTrainJob(job: TrainJob, context: JobContext = {}): Promise<TrainJobResult> {
   // Before any work: a place the model cannot go, or that holds what is not ours, fails now.
   checkModelOutputDir(job.outDir);
+  if (job.recipe !== undefined && !isRecipeName(job.recipe)) throw new InputError(`Unknown recipe ${JSON.stringify(job.recipe)}: one of ${RECIPE_NAMES.join(', ')}`);
   const { emit, backend } = await startJob(context);
   const read = async (file: string, expect: 'train' | 'test') => {
     const readStarted = performance.now();
@@ -130,6 +134,7 @@ export async function runTrainJob(job: TrainJob, context: JobContext = {}): Prom
       name: job.name,
       created: new Date().toISOString(),
       architecture: arch,
+      ...(job.recipe ? { recipe: job.recipe } : {}),
       ...settings,
       networks: trained.length,
       ...(pseudoLabels ? { pseudoLabelConfidence } : {}),

@@ -7,6 +7,7 @@ import { METADATA_FILE } from './modelDir';
 import type { PixelScale } from '../core/types';
 import type { Accuracies, EpochStats, FineTuneSettings, TrainSettings } from '../../shared/training';
 import type { BatchHistory } from '../../shared/series';
+import type { RecipeName } from '../../shared/recipes';
 import type { SplitSpec } from '../data/validationSplit';
 
 /**
@@ -21,6 +22,8 @@ export interface ModelMetadata extends Partial<Omit<TrainSettings, 'arch'>> {
   /** ISO date. */
   created: string;
   architecture: string;
+  /** The recipe Train Model or `train --recipe` started from (shared/recipes.ts), when one was picked. */
+  recipe?: RecipeName;
   final?: { loss: number; accuracy: number; valLoss?: number; valAccuracy?: number };
   history?: EpochStats[];
   /** Per-batch loss and accuracy, averaged into at most 1,000 points (the dashboard's curves). */

@@ -45,7 +45,7 @@ async function train(services: Services, uri: vscode.Uri | undefined, options: T
   const learn = (options?.learnFromTestCsv ?? vscode.workspace.getConfiguration('digitRecognizer').get('learnFromTestCsv')) === true;
   const configured = trainSettingsFromConfig();
   const base = options?.recipe && isRecipeName(options.recipe) ? recipeSettings(options.recipe, configured) : configured;
-  let run: RunChoice | undefined = { settings: { ...base, ...stripUndefined(options ?? {}) }, learn: learn && testCsv !== undefined };
+  let run: RunChoice | undefined = { settings: { ...base, ...stripUndefined(options ?? {}) }, learn: learn && testCsv !== undefined, recipe: options?.recipe && isRecipeName(options.recipe) ? options.recipe : undefined };
   // Programmatic callers pass options and get no prompts; people pick a recipe, or adjust the settings.
   if (!options) {
     const rows = (await estimateCsvRows(file.fsPath)) ?? 0;
@@ -80,7 +80,7 @@ async function train(services: Services, uri: vscode.Uri | undefined, options: T
         token.onCancellationRequested(stop);
         session = TrainingSession.start({ name, file: file.fsPath, settings, stop });
         return engine.request(
-          { type: 'train', job: { trainFile: file.fsPath, unlabelledFile: unlabelled?.fsPath, settings, outDir: location.dir, name, limit: options?.limit } },
+          { type: 'train', job: { trainFile: file.fsPath, unlabelledFile: unlabelled?.fsPath, settings, outDir: location.dir, name, limit: options?.limit, recipe: run.recipe } },
           {
             signal: controller.signal,
             onEvent: (e) => {
@@ -215,6 +215,8 @@ const ASKED: readonly TrainOptionKey[] = ['arch', 'networks', 'epochs', 'batchSi
 interface RunChoice {
   settings: TrainSettings;
   learn: boolean;
+  /** The recipe picked, when one was (the settings are its own). */
+  recipe?: RecipeName;
 }
 
 /**
@@ -254,7 +256,7 @@ async function confirmSettings(run: RunChoice, testCsv: vscode.Uri | undefined, 
   const open = { label: '$(gear) Open Settings', description: 'change the defaults' };
   const choice = await vscode.window.showQuickPick([start, ...recipes.map((r) => r.item), change, open], { title: 'Train Model: pick a recipe (minutes on this machine)', ignoreFocusOut: true });
   const picked = recipes.find((r) => r.item === choice);
-  if (picked) return { settings: picked.settings, learn: run.learn };
+  if (picked) return { settings: picked.settings, learn: run.learn, recipe: picked.name };
   if (choice === open) {
     void vscode.commands.executeCommand('workbench.action.openSettings', 'digitRecognizer');
     return undefined;
