@@ -475,17 +475,8 @@ describe('Digit Recognizer, as a person uses it', function () {
     const page = wb.page;
     await runCommand(page, 'Notifications: Clear All Notifications');
     await commandThenPick(page, 'Digit Recognizer: Train Model', 'train.csv');
-    await quickPickRow(page, 'Change for this run').click();
-    // Architecture, networks, epochs, batch size and augmentation as they are; then learning from test.csv on.
-    await quickPickRow(page, 'seed').click();
-    for (const field of ['Networks', 'Epochs', 'Batch size']) {
-      await page.locator('.quick-input-widget .quick-input-title', { hasText: field }).waitFor();
-      await page.keyboard.press('Enter');
-    }
-    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Augmentation' }).waitFor();
-    await quickPickRow(page, 'on').click();
-    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Learn from test.csv too' }).waitFor();
-    await quickPickRow(page, 'on').click();
+    // The workspace's architecture, epochs, batch size and augmentation; one network; learning from test.csv on.
+    await changeForThisRun(page, { networks: 1, learnFromTestCsv: true });
     await waitForNotification(page, /Stage 3\/3 · Epoch \d\/2 · batch/, 5 * 60_000);
     const done = await waitForNotification(page, /Trained "/, 8 * 60_000);
     console.log(`      ${/Trained "[^\n]*/.exec(done)![0]}`);
@@ -503,20 +494,7 @@ describe('Digit Recognizer, as a person uses it', function () {
       assert.match(row, /(about \d+ (h|min)|under a minute)/, `${recipe}: ${row}`);
     }
     assert.match(await quickPickRow(page, 'Leaderboard').innerText(), /measured: /);
-    await quickPickRow(page, 'Change for this run').click();
-    await quickPickRow(page, 'seed').click();
-    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Networks' }).waitFor();
-    await page.keyboard.press('Control+A');
-    await page.keyboard.type('3');
-    await page.keyboard.press('Enter');
-    for (const field of ['Epochs', 'Batch size']) {
-      await page.locator('.quick-input-widget .quick-input-title', { hasText: field }).waitFor();
-      await page.keyboard.press('Enter');
-    }
-    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Augmentation' }).waitFor();
-    await quickPickRow(page, 'on').click();
-    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Learn from test.csv too' }).waitFor();
-    await quickPickRow(page, 'off').click();
+    await changeForThisRun(page, { networks: 3, learnFromTestCsv: false });
     await waitForNotification(page, /Stage 3\/3 · Epoch \d\/2 · batch/, 8 * 60_000);
     const done = await waitForNotification(page, /Trained "/, 10 * 60_000);
     console.log(`      ${/Trained "[^\n]*/.exec(done)![0]}`);
@@ -555,20 +533,7 @@ describe('Digit Recognizer, as a person uses it', function () {
     this.timeout(10 * 60_000);
     const page = wb.page;
     await commandThenPick(page, 'Digit Recognizer: Train Model', 'train.csv');
-    await quickPickRow(page, 'Change for this run').click();
-    await quickPickRow(page, 'seed').click();
-    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Networks' }).waitFor();
-    await page.keyboard.press('Control+A');
-    await page.keyboard.type('2');
-    await page.keyboard.press('Enter');
-    for (const field of ['Epochs', 'Batch size']) {
-      await page.locator('.quick-input-widget .quick-input-title', { hasText: field }).waitFor();
-      await page.keyboard.press('Enter');
-    }
-    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Augmentation' }).waitFor();
-    await quickPickRow(page, 'on').click();
-    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Learn from test.csv too' }).waitFor();
-    await quickPickRow(page, 'off').click();
+    await changeForThisRun(page, { networks: 2, learnFromTestCsv: false });
     await waitForNotification(page, /Stage 2\/2 · Epoch 1\/2 · batch/, 8 * 60_000);
     const progress = page.locator('.notifications-toasts .notification-toast', { hasText: /Training seed model \(2 networks\)/ });
     await progress.hover();
@@ -586,6 +551,29 @@ describe('Digit Recognizer, as a person uses it', function () {
 });
 
 // --- helpers -----------------------------------------------------------------------------------
+
+/**
+ * Train Model's "Change for this run…", from its recipe pick: the seed architecture, `networks`
+ * typed, epochs and batch size as the workspace sets them, augmentation on, learning from
+ * test.csv on or off.
+ */
+async function changeForThisRun(page: Page, run: { networks: number; learnFromTestCsv: boolean }): Promise<void> {
+  const title = (text: string) => page.locator('.quick-input-widget .quick-input-title', { hasText: text }).waitFor();
+  await quickPickRow(page, 'Change for this run').click();
+  await quickPickRow(page, 'seed').click();
+  await title('Networks');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(String(run.networks));
+  await page.keyboard.press('Enter');
+  for (const field of ['Epochs', 'Batch size']) {
+    await title(field);
+    await page.keyboard.press('Enter');
+  }
+  await title('Augmentation');
+  await quickPickRow(page, 'on').click();
+  await title('Learn from test.csv too');
+  await quickPickRow(page, run.learnFromTestCsv ? 'on' : 'off').click();
+}
 
 /** Runs a command from the palette whose own quick pick then opens in the same widget. */
 async function runCommandKeepOpen(page: Page, title: string): Promise<void> {
