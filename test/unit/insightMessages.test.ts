@@ -48,6 +48,10 @@ describe('report messages', () => {
 
   it('rejects inconsistent reports', () => {
     reject(checkReportToWebview({ type: 'report', report: { ...sampleReport(), rows: 20 } }), /matrix total/);
+    // A model of several networks: each network's accuracy, checked like the whole's.
+    assert.deepEqual((checkReportToWebview({ type: 'report', report: { ...sampleReport(), networkAccuracies: [0.99, 0.98] } }) as { value: { report: { networkAccuracies: number[] } } }).value.report.networkAccuracies, [0.99, 0.98]);
+    reject(checkReportToWebview({ type: 'report', report: { ...sampleReport(), networkAccuracies: [0.99, 1.5] } }), /networkAccuracies/);
+    reject(checkReportToWebview({ type: 'report', report: { ...sampleReport(), networkAccuracies: 'all' } }), /networkAccuracies/);
     reject(checkReportToWebview({ type: 'report', report: { ...sampleReport(), pixels: bytesToBase64(new Uint8Array(783)) } }), /pixels/);
     reject(checkReportToWebview({ type: 'report', report: { ...sampleReport(), mistakes: [1] } }), /mistakes\[0\]/);
     reject(checkReportToWebview({ type: 'report', report: { ...sampleReport(), matrix: sampleReport().matrix.slice(1) } }), /matrix/);

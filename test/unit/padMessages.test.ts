@@ -88,6 +88,8 @@ describe('pad messages: extension → webview', () => {
       model: { name: 'cnn-1', valAccuracy: 0.99 },
     });
     assert.deepEqual(parseExtensionMessage({ type: 'model', model: { name: 'cnn-1' } }), { type: 'model', model: { name: 'cnn-1' } });
+    assert.deepEqual(parseExtensionMessage({ type: 'model', model: { name: 'three', networks: 3 } }), { type: 'model', model: { name: 'three', networks: 3 } });
+    for (const networks of [1, 2.5, '3', 11]) assert.equal(checkExtensionMessage({ type: 'model', model: { name: 'three', networks } }).ok, false, `networks ${networks}`);
     assert.deepEqual(parseExtensionMessage({ type: 'error', message: 'boom' }), { type: 'error', message: 'boom' });
     assert.deepEqual(parseExtensionMessage({ type: 'error', message: 'boom', requestId: 4 }), { type: 'error', message: 'boom', requestId: 4 });
     // float32 softmax can round a hair above 1
