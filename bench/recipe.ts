@@ -7,7 +7,7 @@
 // bench/results/tmp/<name>-seed<S>.json (git-ignored: it is derived from the data); with --out,
 // also the model (for bench/padReplay.ts). --augment overrides the augmentation's ranges
 // (engine/data/augment.ts AugmentOptions as JSON, e.g. '{"rotation":10,"zoom":0.1,"shift":0.1,"shear":0.3}').
-//   npx tsx bench/recipe.ts <name> --seed S [--held-out F] [--pseudo C] [--epochs N] [--ema-decay D] [--batch-size N] [--threads N] [--augment JSON] [--out DIR] [--winograd 2|4] [--member K]
+//   npx tsx bench/recipe.ts <name> --seed S [--held-out F] [--pseudo C] [--networks N] [--pen-habits] [--epochs N] [--ema-decay D] [--batch-size N] [--threads N] [--augment JSON] [--out DIR] [--winograd 2|4] [--member K]
 // --winograd 2: every 3×3 convolution by F(2×2, 3×3), as before issue 26 (its F(4×4, 3×3) is the default).
 import * as fs from 'fs';
 import * as os from 'os';
@@ -23,6 +23,9 @@ import { createRandom } from '../src/engine/core/random';
 import { disposeModel } from '../src/engine/model/architectures';
 import { setWinogradTile } from '../src/engine/kernels/convolution';
 import { DEFAULT_AUGMENT, type AugmentOptions } from '../src/engine/data/augment';
+import { penHabitRows } from './penHabits';
+import { combineNetworks } from '../src/engine/model/networks';
+import type { DigitImages } from '../src/engine/core/types';
 import { saveModelDir } from '../src/engine/model/persistence';
 import { dataDir, HOW_TO_GET_DATA } from '../test/support/data';
 
@@ -57,7 +60,25 @@ const arg = (name: string): string | undefined => {
   // --member K: network K of a model of several (same held-out rows, its own weights and order);
   // recorded as <name>-m<K>, for bench/average.ts.
   const member = Number(arg('member') ?? 0);
-  let result = await trainModel(data, settings, { onEpoch }, { augment, member });
+  // --pen-habits: copies of some training rows' 1s, 0s and 7s with a flag, slash or bar drawn in (bench/penHabits.ts).
+  const habits = process.argv.includes('--pen-habits')
+    ? penHabitRows(data, stratifiedSplit(data.labels!, settings.validationSplit, createRandom(settings.seed)).train, createRandom(settings.seed + 1))
+    : undefined;
+  if (habits) console.log(`pen habits: ${habits.count} extra rows`);
+  // --networks N: a model of N networks (members member…member+N−1, probabilities averaged), as
+  // the Leaderboard recipe trains; with --pseudo, the N networks' average reads the held-out rows.
+  const networkCount = Number(arg('networks') ?? 1);
+  const trainNetworks = async (extraTrainRows?: DigitImages): Promise<TrainResult> => {
+    const runs: TrainResult[] = [];
+    for (let k = 0; k < networkCount; k++) {
+      runs.push(await trainModel(data, settings, { onEpoch }, { augment, member: member + k, extraTrainRows: extraTrainRows ?? habits }));
+      if (networkCount > 1) console.log(`network ${k + 1} of ${networkCount}: ${(runs[k].history[runs[k].history.length - 1].valAccuracy! * 100).toFixed(2)}% held out`);
+    }
+    if (runs.length === 1) return runs[0];
+    const last = runs[runs.length - 1];
+    return { ...last, model: combineNetworks(runs.map((r) => r.model)), seconds: runs.reduce((sum, r) => sum + r.seconds, 0) };
+  };
+  let result = await trainNetworks();
   let extra: Record<string, unknown> = {};
   const pseudo = arg('pseudo');
   if (pseudo) {
@@ -69,10 +90,10 @@ const arg = (name: string): string | undefined => {
     const wrong = Array.from(labelled.rows).filter((row, i) => labelled.images.labels![i] !== validation.labels![row]).length;
     console.log(`pseudo-labels: ${labelled.images.count} of ${validation.count} rows at ≥ ${confidence}, ${wrong} of them wrong`);
     disposeModel(result.model);
-    result = await trainModel(data, settings, { onEpoch }, { augment, extraTrainRows: labelled.images });
+    result = await trainNetworks(labelled.images);
     extra = { pseudo: { confidence, rows: labelled.images.count, wrong } };
   }
-  const accuracy = await record(member ? `${name}-m${member}` : name, result, { minutes: (Date.now() - started) / 60000, ...extra });
+  const accuracy = await record(member && networkCount === 1 ? `${name}-m${member}` : name, result, { minutes: (Date.now() - started) / 60000, ...extra });
   const outDir = arg('out');
   if (outDir) {
     const last = result.history[result.history.length - 1];
