@@ -12,6 +12,7 @@
 //   npx tsx bench/padReplay.ts --model DIR                   the pad as it is (its model input)
 //   … --input brush                                          the pad's input before issue 27 (its canvas brush, cropped: test/support/rasterize.ts)
 //   … --pen-width W --deskew                                 the pen image with other options (experiments; not the pad's)
+//   … --tta W1,W2,…:D1,D2,…                                   each drawing read as pen widths × turns (degrees), probabilities averaged (an experiment)
 //   … --sizes 0.3,0.6,0.9 --every K --limit N --writers test|train|all --all-sources
 //   … --name NAME [--compare OTHER]                          keep the answers; McNemar against a kept run on the same drawings
 import * as fs from 'fs';
@@ -32,6 +33,18 @@ const arg = (name: string): string | undefined => {
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
 const flag = (name: string) => process.argv.includes(`--${name}`);
+
+/** The strokes turned by `degrees` about their box's centre. */
+function rotated(strokes: number[][], degrees: number): number[][] {
+  if (degrees === 0) return strokes;
+  const all = strokes.flat();
+  const xs = all.filter((_, i) => i % 2 === 0);
+  const ys = all.filter((_, i) => i % 2 === 1);
+  const cx = (Math.min(...xs) + Math.max(...xs)) / 2;
+  const cy = (Math.min(...ys) + Math.max(...ys)) / 2;
+  const [c, s] = [Math.cos((degrees * Math.PI) / 180), Math.sin((degrees * Math.PI) / 180)];
+  return strokes.map((st) => st.map((v, i) => (i % 2 === 0 ? cx + (v - cx) * c - (st[i + 1] - cy) * s : cy + (st[i - 1] - cx) * s + (v - cy) * c)));
+}
 
 /** Where the digit's box sits in the room left on the pad: centre, then the four corners (5% in). */
 const POSITIONS: Array<{ name: string; at: [number, number] }> = [
@@ -67,6 +80,13 @@ const resultsDir = path.join(__dirname, 'results', 'tmp');
   const deskew = flag('deskew');
   const experiment = penWidth !== undefined || deskew;
   if (experiment && input !== 'pad') throw new Error('--pen-width and --deskew are options of the pen image (--input pad)');
+  // --tta W1,W2,…:D1,D2,…  test-time variants (an experiment): pen widths × rotations in degrees, probabilities averaged.
+  const tta = (() => {
+    const spec = arg('tta');
+    if (!spec) return [];
+    const [widths, degrees = '0'] = spec.split(':');
+    return widths.split(',').map(Number).flatMap((penWidth) => degrees.split(',').map((d) => ({ penWidth, degrees: Number(d) })));
+  })();
   const sizes = (arg('sizes') ?? '0.3,0.6,0.9').split(',').map(Number);
   const every = Number(arg('every') ?? 1);
   const writers = arg('writers') ?? 'all';
@@ -104,8 +124,28 @@ const resultsDir = path.join(__dirname, 'results', 'tmp');
       });
     });
   });
-  const predictions = await predictImages(model, { count: cases.length, pixels, labels: null }, { pixelScale: metadata?.pixelScale, threads: 1 });
-  const predicted = Array.from(predictions.labels);
+  let predicted: number[];
+  if (tta.length === 0) {
+    const predictions = await predictImages(model, { count: cases.length, pixels, labels: null }, { pixelScale: metadata?.pixelScale, threads: 1 });
+    predicted = Array.from(predictions.labels);
+  } else {
+    // Test-time variants: each drawing read as several pen images, the probabilities averaged.
+    const sum = new Float32Array(cases.length * 10);
+    for (const variant of tta) {
+      const images = new Uint8Array(cases.length * 784);
+      cases.forEach((c, i) => {
+        const strokes = replayOnPad(digits[c.digit], { size: sizes[c.size], at: POSITIONS[c.position].at, padPixels: PAD_PIXELS, every });
+        images.set(strokesToImage(rotated(strokes, variant.degrees), { penWidth: variant.penWidth }).pixels, i * 784);
+      });
+      const { probabilities } = await predictImages(model, { count: cases.length, pixels: images, labels: null }, { pixelScale: metadata?.pixelScale, threads: 1 });
+      for (let i = 0; i < sum.length; i++) sum[i] += probabilities[i];
+    }
+    predicted = cases.map((_, i) => {
+      let best = 0;
+      for (let k = 1; k < 10; k++) if (sum[i * 10 + k] > sum[i * 10 + best]) best = k;
+      return best;
+    });
+  }
   const oneMs: number[] = [];
   for (let i = 0; i < 60; i++) {
     const t = performance.now();
