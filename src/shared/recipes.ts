@@ -60,10 +60,14 @@ export interface TrainingSpeed {
   measuredHere: boolean;
 }
 
-/** A finished run's speed from its metadata: its seconds over the images it trained (each network, each epoch). */
-export function speedOfRun(run: { trainingSeconds?: number; trainRows?: number; epochs?: number; networks?: number }): number | undefined {
-  const { trainingSeconds, trainRows, epochs } = run;
-  if (!trainingSeconds || !trainRows || !epochs) return undefined;
+/**
+ * A finished run's speed from its metadata: its seconds over the images it trained (each network,
+ * each epoch), without the first model's seconds of a run that learned from unlabelled rows.
+ */
+export function speedOfRun(run: { trainingSeconds?: number; trainRows?: number; epochs?: number; networks?: number; pseudoLabels?: { first: { seconds: number } } }): number | undefined {
+  const { trainRows, epochs } = run;
+  const trainingSeconds = (run.trainingSeconds ?? 0) - (run.pseudoLabels?.first.seconds ?? 0);
+  if (!(trainingSeconds > 0) || !trainRows || !epochs) return undefined;
   return trainingSeconds / (trainRows * epochs * (run.networks ?? 1));
 }
 

@@ -215,8 +215,12 @@ describe('recipes', function () {
     const standard = { ...DEFAULT_TRAIN_SETTINGS };
     assert.ok(Math.abs(estimateMinutes(standard, 42_000, speed) - 6.6) < 1e-9);
     assert.ok(Math.abs(estimateMinutes({ ...standard, networks: 3 }, 42_000, speed) - 19.8) < 1e-9);
+    // Learning from test.csv: a first network, and each final one ~1.6× the rows.
+    assert.ok(Math.abs(estimateMinutes({ ...standard, networks: 3 }, 42_000, speed, true) - 6.6 * (1 + 3 * 1.6)) < 1e-9);
     // A model of 3 networks measured its own speed per network.
     assert.equal(speedOfRun({ trainingSeconds: 1188, trainRows: 37_800, epochs: 12, networks: 3 }), speed.secondsPerImage);
+    // The first model of a run that learned from unlabelled rows is not in its trained rows.
+    assert.equal(speedOfRun({ trainingSeconds: 396 + 700, trainRows: 37_800, epochs: 12, pseudoLabels: { first: { seconds: 700 } } }), speed.secondsPerImage);
     assert.equal(speedOfRun({ trainRows: 10 }), undefined);
     assert.equal(formatMinutes(0.4), 'under a minute');
     assert.equal(formatMinutes(6.6), 'about 7 min');
