@@ -7,7 +7,7 @@
 // bench/results/tmp/<name>-seed<S>.json (git-ignored: it is derived from the data); with --out,
 // also the model (for bench/padReplay.ts). --augment overrides the augmentation's ranges
 // (engine/data/augment.ts AugmentOptions as JSON, e.g. '{"rotation":10,"zoom":0.1,"shift":0.1,"shear":0.3}').
-//   npx tsx bench/recipe.ts <name> --seed S [--held-out F] [--pseudo C] [--networks N] [--pen-habits] [--epochs N] [--ema-decay D] [--batch-size N] [--threads N] [--augment JSON] [--out DIR] [--winograd 2|4] [--member K]
+//   npx tsx bench/recipe.ts <name> --seed S [--held-out F] [--pseudo C] [--networks N] [--pen-habits] [--arch default|seed] [--epochs N] [--ema-decay D] [--batch-size N] [--threads N] [--augment JSON] [--out DIR] [--winograd 2|4] [--member K]
 // --winograd 2: every 3×3 convolution by F(2×2, 3×3), as before issue 26 (its F(4×4, 3×3) is the default).
 import * as fs from 'fs';
 import * as os from 'os';
@@ -49,6 +49,7 @@ const arg = (name: string): string | undefined => {
     emaDecay: Number(arg('ema-decay') ?? DEFAULT_TRAIN_SETTINGS.emaDecay),
     batchSize: Number(arg('batch-size') ?? DEFAULT_TRAIN_SETTINGS.batchSize),
     threads: Number(arg('threads') ?? DEFAULT_TRAIN_SETTINGS.threads),
+    arch: (arg('arch') ?? DEFAULT_TRAIN_SETTINGS.arch) as TrainSettings['arch'],
   };
   const augment: AugmentOptions = arg('augment') ? (JSON.parse(arg('augment')!) as AugmentOptions) : DEFAULT_AUGMENT;
   const backend = await initBackend('wasm');
