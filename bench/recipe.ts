@@ -7,7 +7,7 @@
 // bench/results/tmp/<name>-seed<S>.json (git-ignored: it is derived from the data); with --out,
 // also the model (for bench/padReplay.ts). --augment overrides the augmentation's ranges
 // (engine/data/augment.ts AugmentOptions as JSON, e.g. '{"rotation":10,"zoom":0.1,"shift":0.1,"shear":0.3}').
-//   npx tsx bench/recipe.ts <name> --seed S [--held-out F] [--pseudo C] [--networks N] [--pen-habits] [--arch default|seed] [--epochs N] [--ema-decay D] [--batch-size N] [--threads N] [--augment JSON] [--out DIR] [--winograd 2|4] [--member K]
+//   npx tsx bench/recipe.ts <name> --seed S [--held-out F] [--pseudo C] [--networks N] [--pen-habits] [--pen-digits K] [--arch default|seed] [--epochs N] [--ema-decay D] [--batch-size N] [--threads N] [--augment JSON] [--out DIR] [--winograd 2|4] [--member K]
 // --winograd 2: every 3×3 convolution by F(2×2, 3×3), as before issue 26 (its F(4×4, 3×3) is the default).
 import * as fs from 'fs';
 import * as os from 'os';
@@ -26,6 +26,8 @@ import { DEFAULT_AUGMENT, type AugmentOptions } from '../src/engine/data/augment
 import { penHabitRows } from './penHabits';
 import { combineNetworks } from '../src/engine/model/networks';
 import type { DigitImages } from '../src/engine/core/types';
+import { strokesToMnist } from '../src/webview/pad/strokes';
+import { isDigit, readPenDigits, replayOnPad, writerSplit } from '../test/support/unipen';
 import { saveModelDir } from '../src/engine/model/persistence';
 import { dataDir, HOW_TO_GET_DATA } from '../test/support/data';
 
@@ -35,6 +37,22 @@ const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
+
+/** The 'train' writers' UNIPEN digits (those of the sources that hold digits) as the pad draws them, each `copies` times. */
+function penDigitRows(copies: number): DigitImages {
+  const digits = readPenDigits().filter((d) => isDigit(d) && writerSplit(d.writer) === 'train');
+  const count = digits.length * copies;
+  const pixels = new Uint8Array(count * 784);
+  const labels = new Uint8Array(count);
+  digits.forEach((d, i) => {
+    const image = strokesToMnist(replayOnPad(d, { size: 0.6, at: [0.5, 0.5], padPixels: 400 })).pixels;
+    for (let k = 0; k < copies; k++) {
+      pixels.set(image, (i * copies + k) * 784);
+      labels[i * copies + k] = d.label;
+    }
+  });
+  return { count, pixels, labels };
+}
 
 (async () => {
   const name = process.argv[2];
@@ -66,13 +84,18 @@ const arg = (name: string): string | undefined => {
     ? penHabitRows(data, stratifiedSplit(data.labels!, settings.validationSplit, createRandom(settings.seed)).train, createRandom(settings.seed + 1))
     : undefined;
   if (habits) console.log(`pen habits: ${habits.count} extra rows`);
+  // --pen-digits K: the 'train' half of UNIPEN's writers (test/support/unipen.ts writerSplit), their
+  // pen digits drawn by the pad's own strokesToMnist, each K times (the run's augmentation varies
+  // them): what real pen data would teach, measured on the 'test' writers by padReplay.ts.
+  const penDigits = arg('pen-digits') ? penDigitRows(Number(arg('pen-digits'))) : undefined;
+  if (penDigits) console.log(`pen digits: ${penDigits.count} extra rows`);
   // --networks N: a model of N networks (members member…member+N−1, probabilities averaged), as
   // the Leaderboard recipe trains; with --pseudo, the N networks' average reads the held-out rows.
   const networkCount = Number(arg('networks') ?? 1);
   const trainNetworks = async (extraTrainRows?: DigitImages): Promise<TrainResult> => {
     const runs: TrainResult[] = [];
     for (let k = 0; k < networkCount; k++) {
-      runs.push(await trainModel(data, settings, { onEpoch }, { augment, member: member + k, extraTrainRows: extraTrainRows ?? habits }));
+      runs.push(await trainModel(data, settings, { onEpoch }, { augment, member: member + k, extraTrainRows: extraTrainRows ?? habits ?? penDigits }));
       if (networkCount > 1) console.log(`network ${k + 1} of ${networkCount}: ${(runs[k].history[runs[k].history.length - 1].valAccuracy! * 100).toFixed(2)}% held out`);
     }
     if (runs.length === 1) return runs[0];
