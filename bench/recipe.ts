@@ -14,7 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { initBackend } from '../src/engine/kernels/backend';
 import { readDigitCsv } from '../src/engine/data/csv';
-import { DEFAULT_TRAIN_SETTINGS, type EpochStats, type TrainSettings } from '../src/shared/training';
+import { ARCHITECTURES, DEFAULT_TRAIN_SETTINGS, isArchitecture, type EpochStats, type TrainSettings } from '../src/shared/training';
 import { trainModel, type TrainResult } from '../src/engine/training/train';
 import { pseudoLabel } from '../src/engine/training/pseudoLabels';
 import { evaluateImages } from '../src/engine/inference/predict';
@@ -69,6 +69,8 @@ function penDigitRows(copies: number): DigitImages {
     threads: Number(arg('threads') ?? DEFAULT_TRAIN_SETTINGS.threads),
     arch: (arg('arch') ?? DEFAULT_TRAIN_SETTINGS.arch) as TrainSettings['arch'],
   };
+  if (!isArchitecture(settings.arch)) throw new Error(`--arch must be one of ${ARCHITECTURES.join(', ')} (got ${settings.arch})`);
+  if (['pseudo', 'pen-habits', 'pen-digits'].filter((f) => process.argv.includes(`--${f}`)).length > 1) throw new Error('--pseudo, --pen-habits and --pen-digits each add training rows: one at a time');
   const augment: AugmentOptions = arg('augment') ? (JSON.parse(arg('augment')!) as AugmentOptions) : DEFAULT_AUGMENT;
   const backend = await initBackend('wasm');
   if (arg('winograd') === '2') setWinogradTile(2);
