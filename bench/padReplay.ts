@@ -87,6 +87,7 @@ const resultsDir = path.join(__dirname, 'results', 'tmp');
     const [widths, degrees = '0'] = spec.split(':');
     return widths.split(',').map(Number).flatMap((penWidth) => degrees.split(',').map((d) => ({ penWidth, degrees: Number(d) })));
   })();
+  if (tta.length > 0 && (input !== 'pad' || experiment)) throw new Error('--tta reads pen images of its own widths: not with --input brush, --pen-width or --deskew');
   const sizes = (arg('sizes') ?? '0.3,0.6,0.9').split(',').map(Number);
   const every = Number(arg('every') ?? 1);
   const writers = arg('writers') ?? 'all';
@@ -103,7 +104,9 @@ const resultsDir = path.join(__dirname, 'results', 'tmp');
   const describeInput =
     input === 'brush'
       ? 'the pad before issue 27: canvas brush 1/11 of the side, cropped, fitted to 20×20, centred (Node mirror of the canvas)'
-      : experiment
+      : tta.length > 0
+        ? `pen images at widths × turns ${arg('tta')}, probabilities averaged (an experiment, not the pad's)`
+        : experiment
         ? `pen image, pen width ${penWidth ?? 'default'} px${deskew ? ', deskewed' : ''} (an experiment, not the pad's settings)`
         : "the pad's strokesToMnist (pen image)";
 
