@@ -141,7 +141,7 @@ function flagOne(image: Uint8Array, random: Random): boolean {
   const width = strokeWidth(image, box);
   drawLine(image, topX, box.top + width / 2, inFrame(topX + fx), inFrame(box.top + width / 2 + fy), width);
   if (random() < 0.4) {
-    const half = (h * between(random, 0.15, 0.25));
+    const half = h * between(random, 0.15, 0.25);
     const footY = box.bottom - width / 2;
     drawLine(image, inFrame(lowerX - half), footY, inFrame(lowerX + half), footY, width);
   }
