@@ -494,6 +494,7 @@ describe('Digit Recognizer, as a person uses it', function () {
       assert.match(row, /(about \d+ (h|min)|under a minute)/, `${recipe}: ${row}`);
     }
     assert.match(await quickPickRow(page, 'Leaderboard').innerText(), /measured: /);
+    await screenshot(page, 'recipes');
     await changeForThisRun(page, { networks: 3, learnFromTestCsv: false });
     await waitForNotification(page, /Stage 3\/3 · Epoch \d\/2 · batch/, 8 * 60_000);
     const done = await waitForNotification(page, /Trained "/, 10 * 60_000);
