@@ -7,6 +7,7 @@
 // does label-dependent marks like these, hence by hand.
 import { IMAGE_SIZE, PIXELS, type DigitImages } from '../src/engine/core/types';
 import { type Random } from '../src/engine/core/random';
+import { inkBounds } from '../src/shared/preprocess';
 
 /** Per digit, the share of its training rows that get a copy with the habit. */
 export const PEN_HABIT_RATES: Readonly<Record<number, number>> = { 0: 0.15, 1: 0.25, 7: 0.15 };
@@ -47,20 +48,9 @@ interface Box {
 }
 
 function inkBox(image: Uint8Array): Box | undefined {
-  let left = IMAGE_SIZE;
-  let top = IMAGE_SIZE;
-  let right = -1;
-  let bottom = -1;
-  for (let y = 0; y < IMAGE_SIZE; y++) {
-    for (let x = 0; x < IMAGE_SIZE; x++) {
-      if (image[y * IMAGE_SIZE + x] <= INK) continue;
-      left = Math.min(left, x);
-      right = Math.max(right, x);
-      top = Math.min(top, y);
-      bottom = Math.max(bottom, y);
-    }
-  }
-  return right < 0 || bottom - top < 6 ? undefined : { left, top, right, bottom };
+  const bounds = inkBounds({ width: IMAGE_SIZE, height: IMAGE_SIZE, data: Float64Array.from(image, (v) => v / 255) }, INK / 255);
+  // inkBounds' box is half-open; these marks want the last inked row and column.
+  return bounds && bounds.bottom - bounds.top > 6 ? { ...bounds, right: bounds.right - 1, bottom: bounds.bottom - 1 } : undefined;
 }
 
 /** The ink's mean x in rows [from, to] (inclusive), or undefined when they hold none. */
