@@ -113,12 +113,15 @@ const resultsDir = path.join(__dirname, 'results', 'tmp');
   const backend = await initBackend('wasm');
   const { model, metadata } = await loadAnyModel(path.resolve(modelDir));
   const cases: Case[] = [];
+  // The replayed strokes of each case, kept for --tta's other pen images.
+  const replayed: number[][][] = [];
   const pixels = new Uint8Array(digits.length * sizes.length * POSITIONS.length * 784);
   const imageMs: number[] = [];
   digits.forEach((d, di) => {
     sizes.forEach((size, si) => {
       POSITIONS.forEach((p, pi) => {
         const strokes = replayOnPad(d, { size, at: p.at, padPixels: PAD_PIXELS, every });
+        if (tta.length > 0) replayed.push(strokes);
         const t = performance.now();
         const image = toImage(strokes);
         imageMs.push(performance.now() - t);
@@ -136,10 +139,7 @@ const resultsDir = path.join(__dirname, 'results', 'tmp');
     const sum = new Float32Array(cases.length * 10);
     for (const variant of tta) {
       const images = new Uint8Array(cases.length * 784);
-      cases.forEach((c, i) => {
-        const strokes = replayOnPad(digits[c.digit], { size: sizes[c.size], at: POSITIONS[c.position].at, padPixels: PAD_PIXELS, every });
-        images.set(strokesToImage(rotated(strokes, variant.degrees), { penWidth: variant.penWidth }).pixels, i * 784);
-      });
+      replayed.forEach((strokes, i) => images.set(strokesToImage(rotated(strokes, variant.degrees), { penWidth: variant.penWidth }).pixels, i * 784));
       const { probabilities } = await predictImages(model, { count: cases.length, pixels: images, labels: null }, { pixelScale: metadata?.pixelScale, threads: 1 });
       for (let i = 0; i < sum.length; i++) sum[i] += probabilities[i];
     }
