@@ -222,6 +222,9 @@ describe('recipes', function () {
     // The first model of a run that learned from unlabelled rows is not in its trained rows.
     assert.equal(speedOfRun({ trainingSeconds: 396 + 700, trainRows: 37_800, epochs: 12, pseudoLabels: { first: { seconds: 700 } } }), speed.secondsPerImage);
     assert.equal(speedOfRun({ trainRows: 10 }), undefined);
+    // Metadata that cannot give a speed (no seconds left, or not a number) gives none, not a negative or NaN one.
+    assert.equal(speedOfRun({ trainingSeconds: 300, trainRows: 37_800, epochs: 12, pseudoLabels: { first: { seconds: 700 } } }), undefined);
+    assert.equal(speedOfRun({ trainingSeconds: 396, trainRows: 37_800, epochs: 12, pseudoLabels: { first: { seconds: 'x' as unknown as number } } }), undefined);
     assert.equal(formatMinutes(0.4), 'under a minute');
     assert.equal(formatMinutes(6.6), 'about 7 min');
     assert.equal(formatMinutes(100), 'about 1 h 40 min');
